@@ -50,13 +50,16 @@ debian_mirror() {
 # (linux-source) and sid (qemu source), with lists and cache in $CACHE/apt.
 APTDIR=$CACHE/apt
 apt_private() {
+    # One user at a time: parallel builds share this configuration.
+    exec {APT_LOCK_FD}>"$CACHE/apt.lock"
+    flock "$APT_LOCK_FD"
     local mirror
     mirror=$(debian_mirror)
     mkdir -p "$APTDIR"/{etc/sources.list.d,etc/preferences.d,etc/apt.conf.d,lists/partial,cache/archives/partial,dl}
     local key=/usr/share/keyrings/debian-archive-keyring.gpg
     cat >"$APTDIR/etc/sources.list.new" <<LIST
-deb [signed-by=$key] $mirror bookworm main
-deb [signed-by=$key] $mirror trixie-backports main
+deb [arch=amd64,armhf signed-by=$key] $mirror bookworm main
+deb [arch=amd64 signed-by=$key] $mirror trixie-backports main
 deb-src [signed-by=$key] $mirror sid main
 LIST
     cat >"$APTDIR/apt.conf" <<CONF
@@ -79,11 +82,22 @@ CONF
         [ -z "$(find "$APTDIR/lists" -maxdepth 1 -name '*InRelease' -mmin -1440 2>/dev/null)" ]; then
         mv "$APTDIR/etc/sources.list.new" "$APTDIR/etc/sources.list"
         log "updating private apt lists (bookworm, trixie-backports, sid sources)"
-        APT_CONFIG="$APTDIR/apt.conf" apt-get -q update >"$APTDIR/update.log" 2>&1 ||
-            die "apt-get update for the private apt configuration failed (see $APTDIR/update.log)"
+        # A mirror in the middle of a sync serves inconsistent indexes for a
+        # few minutes: retry before giving up.
+        local try
+        for try in 1 2 3 4; do
+            APT_CONFIG="$APTDIR/apt.conf" apt-get -q update >"$APTDIR/update.log" 2>&1 && break
+            [ "$try" = 4 ] && {
+                rm -f "$APTDIR/etc/sources.list"
+                die "apt-get update for the private apt configuration failed: $(grep -m1 '^E:' "$APTDIR/update.log")"
+            }
+            log "apt-get update failed (attempt $try), retrying in $((try * 20)) s"
+            sleep $((try * 20))
+        done
     else
         rm -f "$APTDIR/etc/sources.list.new"
     fi
+    exec {APT_LOCK_FD}>&-
 }
 
 # apt_fetch_deb PKG VERSION SHA256 -> prints the path of the verified .deb.

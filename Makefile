@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# imx-rpmsg-rs top-level Makefile. Every target is a thin wrapper around a
+# script in scripts/; downloads and builds go to a cache outside the clone
+# ($(IMX_RPMSG_CACHE), default ~/.cache/imx-rpmsg-rs), keyed by their inputs.
+
+SCRIPTS := $(CURDIR)/scripts
+
+.PHONY: help setup kernel qemu firmware busybox test demo
+
+help:
+	@echo "imx-rpmsg-rs: Rust RPMsg stack for i.MX7 (Linux on the A7, firmware on the M4)"
+	@echo "  make demo      build everything and run the demo on the emulated board"
+	@echo "  make test      build everything and run every test (what CI runs)"
+	@echo "  make setup     install host packages, rustup components and bindgen"
+	@echo "  make kernel    build the Rust-enabled i.MX7 kernel and DTBs"
+	@echo "  make qemu      build QEMU with the i.MX7 MU and Cortex-M4 patches"
+	@echo "  make firmware  build the M4 firmware (thumbv7em-none-eabihf)"
+
+setup:
+	bash $(SCRIPTS)/setup-host.sh
+
+kernel: setup
+	@kbuild=$$(bash $(SCRIPTS)/kernel.sh) && bash $(SCRIPTS)/dtbs.sh "$$kbuild"
+
+qemu: setup
+	bash $(SCRIPTS)/qemu.sh
+
+firmware: setup
+	bash $(SCRIPTS)/firmware.sh
+
+busybox:
+	bash $(SCRIPTS)/busybox.sh
+
+test:
+	bash $(SCRIPTS)/test.sh
+
+demo:
+	bash $(SCRIPTS)/demo.sh

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `boot-test`: builds the initramfs, boots the emulated i.MX7 board with the
+//! M4 firmware and runs the system tests. Paths come from options (see
+//! `scripts/test.sh`); exits non-zero on any failure and keeps the console
+//! logs in `--log-dir`.
+
+use boot_harness::cli::Options;
+use boot_harness::machine::Machine;
+use boot_harness::report::Report;
+use boot_harness::suites;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("boot-test: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<bool, String> {
+    let cfg = Options::from_env()?.board()?;
+    let mut report = Report::default();
+    let mut m = Machine::start(&cfg, "board").map_err(|e| e.to_string())?;
+    suites::board(&mut m, &mut report, "mu-echo: running");
+    report.record("board::power_off", suites::power_off(&mut m));
+    report.summary("system tests (QEMU board)");
+    if !report.success() {
+        println!("console log: {}", m.console_log.display());
+        println!("M4 UART log: {}", m.m4_log.display());
+        let log = m.console.transcript();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        println!("--- last console lines ---");
+        for l in tail.iter().rev() {
+            println!("{l}");
+        }
+    }
+    Ok(report.success())
+}

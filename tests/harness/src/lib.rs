@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Boot harness for the imx-rpmsg-rs QEMU i.MX7 board: builds the test
+//! initramfs, boots the board with the M4 firmware, drives the serial
+//! console and checks the results of the system tests.
+
+pub mod cli;
+pub mod console;
+pub mod cpio;
+pub mod initramfs;
+pub mod machine;
+pub mod mu;
+pub mod report;
+pub mod suites;

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The system tests run on the booted board. Each returns a short detail on
+//! success or the reason it failed; the full console log is kept on disk.
+
+use crate::console::Console;
+use crate::machine::Machine;
+use crate::mu;
+use crate::report::Report;
+use std::time::{Duration, Instant};
+
+/// Deadline for Linux to boot to the shell (TCG on a loaded 2-core host).
+pub const BOOT_TIMEOUT: Duration = Duration::from_secs(300);
+/// Deadline for one ordinary guest command.
+pub const CMD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Words sent on every MU channel: edge values and a few patterns.
+const MU_WORDS: [u32; 8] = [
+    0,
+    1,
+    0xFFFF_FFFF,
+    0x8000_0000,
+    0x7FFF_FFFF,
+    0x1234_5678,
+    0xDEAD_BEEF,
+    0x00FF_00FF,
+];
+
+/// Lines in the kernel log that mean something went wrong.
+const KERNEL_TROUBLE: [&str; 6] = [
+    "Oops",
+    "BUG:",
+    "WARNING:",
+    "Call trace:",
+    "Kernel panic",
+    "general protection",
+];
+
+/// Runs `cmd` on the guest and fails unless it exits 0.
+pub fn run_ok(con: &mut Console, cmd: &str) -> Result<String, String> {
+    let out = con
+        .run(cmd, CMD_TIMEOUT)
+        .map_err(|e| format!("`{cmd}`: {e}"))?;
+    if out.status != 0 {
+        return Err(format!(
+            "`{cmd}` exited {}:\n{}",
+            out.status,
+            out.output.trim_end()
+        ));
+    }
+    Ok(out.output)
+}
+
+/// Boot: Linux 7.3 reaches our init.
+pub fn boot(m: &mut Machine) -> Result<String, String> {
+    let t0 = Instant::now();
+    m.console
+        .expect("@@READY@@", BOOT_TIMEOUT)
+        .map_err(|e| e.to_string())?;
+    let log = m.console.transcript();
+    let banner = log
+        .lines()
+        .find(|l| l.contains("Linux version"))
+        .ok_or("no 'Linux version' banner on the console")?;
+    if !banner.contains("Linux version 7.3") {
+        return Err(format!("unexpected kernel: {banner}"));
+    }
+    let version = banner.split("Linux version ").nth(1).unwrap_or("");
+    let version = version.split_whitespace().next().unwrap_or("");
+    Ok(format!(
+        "Linux {version} booted in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    ))
+}
+
+/// Rust: the kernel has Rust support and runs a Rust module.
+pub fn rust_module(con: &mut Console) -> Result<String, String> {
+    run_ok(con, "modprobe rust_minimal")?;
+    let dmesg = run_ok(con, "dmesg | grep -i 'rust minimal'")?;
+    let line = dmesg.lines().next().unwrap_or("").trim();
+    run_ok(con, "rmmod rust_minimal")?;
+    Ok(format!("rust_minimal loaded: {line}"))
+}
+
+/// The M4 firmware runs on the emulated Cortex-M4 and printed its banner.
+pub fn m4_running(m: &Machine, banner: &str) -> Result<String, String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = m.m4_output();
+        if let Some(line) = out.lines().find(|l| l.contains(banner)) {
+            return Ok(format!("M4 UART: {}", line.trim()));
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "no '{banner}' on the M4's UART; it printed: {out:?}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// MU loopback on channel `n`: words written on side A by Linux user space
+/// come back from the M4 firmware with its documented transform.
+pub fn mu_loopback(con: &mut Console, n: u32) -> Result<String, String> {
+    let words: Vec<String> = MU_WORDS.iter().map(|w| format!("0x{w:08x}")).collect();
+    let out = run_ok(con, &format!("mu-loopback {n} {}", words.join(" ")))?;
+    let mut checked = 0;
+    for (line, &word) in out.lines().zip(MU_WORDS.iter()) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [ch, sent, got] = fields[..] else {
+            return Err(format!("unexpected line {line:?}"));
+        };
+        let got = parse_hex(got).ok_or_else(|| format!("bad answer {line:?}"))?;
+        let want = mu::echo_reply(word, n);
+        if ch != n.to_string() || parse_hex(sent) != Some(word) || got != want {
+            return Err(format!(
+                "channel {n}: sent 0x{word:08x}, want 0x{want:08x}, got {line:?}"
+            ));
+        }
+        checked += 1;
+    }
+    if checked != MU_WORDS.len() {
+        return Err(format!(
+            "only {checked} of {} answers:\n{out}",
+            MU_WORDS.len()
+        ));
+    }
+    Ok(format!("{checked} words answered by the M4"))
+}
+
+/// The kernel log holds no oops, warning or panic.
+pub fn kernel_log_clean(con: &mut Console) -> Result<String, String> {
+    let dmesg = run_ok(con, "dmesg")?;
+    let bad: Vec<&str> = dmesg
+        .lines()
+        .filter(|l| KERNEL_TROUBLE.iter().any(|t| l.contains(t)))
+        .collect();
+    if bad.is_empty() {
+        Ok(String::new())
+    } else {
+        Err(format!("kernel log has trouble:\n{}", bad.join("\n")))
+    }
+}
+
+/// Powers the board off through SNVS and waits for QEMU to exit.
+pub fn power_off(m: &mut Machine) -> Result<String, String> {
+    m.console.send("poweroff -f\n").map_err(|e| e.to_string())?;
+    m.console
+        .expect_closed(Duration::from_secs(60))
+        .map_err(|e| e.to_string())?;
+    match m.wait() {
+        Ok(true) => Ok("QEMU exited cleanly".into()),
+        Ok(false) => Err("QEMU exited with an error status".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The board suite: boot, Rust, M4 firmware, MU loopback on every channel.
+pub fn board(m: &mut Machine, report: &mut Report, m4_banner: &str) {
+    let booted = boot(m);
+    let ok = booted.is_ok();
+    report.record("board::boot_linux_7_3", booted);
+    if !ok {
+        return;
+    }
+    report.record("board::rust_module_runs", rust_module(&mut m.console));
+    report.record("board::m4_firmware_running", m4_running(m, m4_banner));
+    for n in 0..mu::CHANNELS {
+        report.record(
+            &format!("board::mu_loopback_channel_{n}"),
+            mu_loopback(&mut m.console, n),
+        );
+    }
+    report.record("board::kernel_log_clean", kernel_log_clean(&mut m.console));
+}
+
+fn parse_hex(s: &str) -> Option<u32> {
+    u32::from_str_radix(
+        s.trim().trim_start_matches("0x").trim_start_matches("0X"),
+        16,
+    )
+    .ok()
+}
