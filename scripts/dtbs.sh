@@ -21,7 +21,7 @@ for dts in "$TOP"/dts/*.dts; do
         -I "$TOP/dts" -I "$SRC/arch/arm/boot/dts/nxp/imx" \
         -I "$SRC/scripts/dtc/include-prefixes" -I "$SRC/include" \
         -o "$OUT/$name.dts.tmp" "$dts" || die "preprocessing $dts failed"
-    "$DTC" -q -I dts -O dtb -@ -o "$OUT/$name.dtb" "$OUT/$name.dts.tmp" ||
+    "$DTC" -I dts -O dtb -@ -o "$OUT/$name.dtb" "$OUT/$name.dts.tmp" ||
         die "dtc failed for $dts"
     rm -f "$OUT/$name.dts.tmp"
 done
