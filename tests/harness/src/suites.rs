@@ -13,6 +13,9 @@ pub const BOOT_TIMEOUT: Duration = Duration::from_secs(300);
 /// Deadline for one ordinary guest command.
 pub const CMD_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The line `mu-echo` prints on the M4's UART once it serves the MU.
+pub const MU_ECHO_READY: &str = "mu-echo: ready";
+
 /// Words sent on every MU channel: edge values and a few patterns.
 const MU_WORDS: [u32; 8] = [
     0,

@@ -25,7 +25,7 @@ fn run() -> Result<bool, String> {
     let cfg = Options::from_env()?.board()?;
     let mut report = Report::default();
     let mut m = Machine::start(&cfg, "board").map_err(|e| e.to_string())?;
-    suites::board(&mut m, &mut report, "mu-echo: running");
+    suites::board(&mut m, &mut report, suites::MU_ECHO_READY);
     report.record("board::power_off", suites::power_off(&mut m));
     report.summary("system tests (QEMU board)");
     if !report.success() {

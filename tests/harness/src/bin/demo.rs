@@ -26,7 +26,7 @@ fn run() -> Result<(), String> {
     step("booting the emulated i.MX7 (Cortex-A7 + Cortex-M4) with the M4 firmware loaded");
     let mut m = Machine::start(&cfg, "demo").map_err(|e| e.to_string())?;
     println!("{}", suites::boot(&mut m)?);
-    println!("{}", suites::m4_running(&m, "mu-echo: running")?);
+    println!("{}", suites::m4_running(&m, suites::MU_ECHO_READY)?);
     step("Linux user space writes words to MU side A; the M4 firmware answers each one");
     for n in 0..mu::CHANNELS {
         let word = 0x1234_5600 + n;
