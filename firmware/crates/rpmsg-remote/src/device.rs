@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! The RPMsg remote device: ring bookkeeping, link state, endpoints and the
+//! blocking helper. Sending is in [`crate::tx`], receiving in [`crate::rx`].
+
+use crate::config::{check, ring_offsets, Config, Imx7};
+use crate::endpoint::{Endpoint, Table};
+use crate::error::Error;
+use crate::ns::{NS_CREATE, NS_DESTROY};
+use crate::platform::{Fault, Platform, FOREVER, NO_WAIT};
+use crate::shm::SharedMemory;
+use crate::tx::MAX_HELD_TX;
+use crate::vring::Vq;
+
+/// The device (remote) end of one RPMsg virtio device.
+///
+/// * `S`: shared-memory access ([`VolatileShm`](crate::VolatileShm) on the
+///   target, [`CellShm`](crate::CellShm) on the host);
+/// * `P`: the [`Platform`] (kicks, clock, wait, hooks);
+/// * `C`: the [`Config`] layout, checked at compile time;
+/// * `E`: endpoint capacity.
+///
+/// Every operation first looks at the rings ([`poll`](Self::poll)): it
+/// notices Linux re-creating them, brings the link up and sends pending
+/// name-service announcements.
+#[derive(Debug)]
+pub struct Device<S, P, C = Imx7, const E: usize = 4> {
+    pub(crate) shm: S,
+    pub(crate) platform: P,
+    /// vring0: buffers Linux gave us to send in.
+    pub(crate) tx: Vq<C>,
+    /// vring1: messages from Linux.
+    pub(crate) rx: Vq<C>,
+    link: bool,
+    pub(crate) epts: Table<E>,
+    /// TX descriptors taken from vring0 and given back unused.
+    pub(crate) spare: [u16; MAX_HELD_TX],
+    pub(crate) spare_len: usize,
+    /// Zero-copy TX buffers the application holds.
+    pub(crate) held: usize,
+}
+
+impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E> {
+    /// Queue id of vring0 (kicked after sending).
+    pub const TX_QUEUE: u32 = 2 * C::VDEV;
+    /// Queue id of vring1 (kicked after consuming).
+    pub const RX_QUEUE: u32 = 2 * C::VDEV + 1;
+
+    /// A device over `shm` using `platform`. Nothing is read or written
+    /// until the first operation. Fails to compile if `C` is inconsistent.
+    pub fn new(shm: S, platform: P) -> Self {
+        const { check::<C>() };
+        Self {
+            shm,
+            platform,
+            tx: Vq::new(ring_offsets::<C>()[0]),
+            rx: Vq::new(ring_offsets::<C>()[1]),
+            link: false,
+            epts: Table::new(),
+            spare: [0; MAX_HELD_TX],
+            spare_len: 0,
+            held: 0,
+        }
+    }
+
+    /// The platform.
+    pub fn platform(&self) -> &P {
+        &self.platform
+    }
+
+    /// The platform, mutably.
+    pub fn platform_mut(&mut self) -> &mut P {
+        &mut self.platform
+    }
+
+    /// Whether Linux has made buffers available (see [`poll`](Self::poll)).
+    pub fn is_link_up(&self) -> bool {
+        self.link
+    }
+
+    /// Processes both rings; returns whether the link is up.
+    ///
+    /// The link comes up when vring0 has a buffer available that we have
+    /// not consumed: Linux's `virtio_rpmsg_bus` fills its input ring before
+    /// anything else, so this is the first sign of a live master (there is
+    /// no status byte in this layout). It goes down when Linux re-creates
+    /// vring0; every named endpoint is then announced again as soon as
+    /// buffers are back, so a Linux module reload, or a restart of this
+    /// firmware while Linux runs, re-establishes the channels.
+    pub fn poll(&mut self) -> bool {
+        if self.tx.resync(&self.shm) {
+            self.platform.fault(Fault::RingReset(0));
+            self.link = false;
+            self.spare_len = 0;
+            self.held = 0;
+            self.epts.forget_announcements();
+        }
+        if self.rx.resync(&self.shm) {
+            self.platform.fault(Fault::RingReset(1));
+        }
+        if !self.link {
+            match self.tx.pending(&self.shm) {
+                Ok(n) => self.link = n > 0,
+                Err(f) => self.platform.fault(f),
+            }
+        }
+        while let Some(i) = self.epts.unannounced() {
+            if self.send_ns(i, NS_CREATE).is_err() {
+                break;
+            }
+            self.epts.set_announced(i);
+        }
+        self.link
+    }
+
+    /// Waits up to `timeout` ticks for the link to come up.
+    pub fn wait_link(&mut self, timeout: u32) -> Result<(), Error> {
+        let start = self.platform.now();
+        while !self.poll() {
+            self.retry(Error::LinkDown, start, timeout)?;
+        }
+        Ok(())
+    }
+
+    /// Creates an endpoint at local address `addr` (`None`: the next free
+    /// address from 1024). With a `name` (1 to 31 bytes) it is announced to
+    /// Linux now or when the link comes up, and again after every ring
+    /// re-creation.
+    pub fn create_endpoint(
+        &mut self,
+        addr: Option<u32>,
+        name: Option<&'static [u8]>,
+    ) -> Result<Endpoint, Error> {
+        let ept = self.epts.create(addr, name)?;
+        self.poll();
+        Ok(ept)
+    }
+
+    /// Destroys an endpoint, announcing the destruction if it was announced
+    /// (`WouldBlock` if no buffer is free for that: the endpoint stays).
+    /// Messages that arrive for it later are handed back to Linux and
+    /// reported as [`Fault::UnknownDst`].
+    pub fn destroy_endpoint(&mut self, ept: Endpoint) -> Result<(), Error> {
+        self.live(&ept)?;
+        self.poll();
+        if self.epts.announced(&ept) {
+            self.send_ns(ept.slot as usize, NS_DESTROY)?;
+        }
+        self.epts.remove(&ept);
+        Ok(())
+    }
+
+    /// `Ok` if `ept` is a live endpoint.
+    pub(crate) fn live(&self, ept: &Endpoint) -> Result<(), Error> {
+        if self.epts.live(ept) {
+            Ok(())
+        } else {
+            Err(Error::NoEndpoint)
+        }
+    }
+
+    /// The retry step of every blocking call: `Err` to stop with (the
+    /// operation's error, or `Timeout`), `Ok` after sleeping in
+    /// [`Platform::wait`] when the call should try again. `start` is the
+    /// tick the call began at.
+    pub(crate) fn retry(&mut self, err: Error, start: u32, timeout: u32) -> Result<(), Error> {
+        if !matches!(err, Error::WouldBlock | Error::LinkDown) || timeout == NO_WAIT {
+            return Err(err);
+        }
+        let mut left = FOREVER;
+        if timeout != FOREVER {
+            let spent = self.platform.now().wrapping_sub(start);
+            left = timeout
+                .checked_sub(spent)
+                .filter(|&l| l > 0)
+                .ok_or(Error::Timeout)?;
+        }
+        self.platform.wait(left);
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! What the stack needs from the platform: kicking Linux, a clock, waiting
+//! for an interrupt, and hooks for faults and name-service messages.
+
+/// Timeout value: do not wait at all.
+pub const NO_WAIT: u32 = 0;
+/// Timeout value: wait without limit.
+pub const FOREVER: u32 = u32::MAX;
+
+/// The 32-bit word that carries a kick for `queue_id` on MU channel 1 (both
+/// directions, as rpmsg-lite and NXP's imx_rpmsg do).
+pub const fn kick_word(queue_id: u32) -> u32 {
+    queue_id << 16
+}
+
+/// The queue id carried by a kick word read from MU channel 1.
+pub const fn kick_queue(word: u32) -> u32 {
+    word >> 16
+}
+
+/// Untrusted input that was rejected (or an event worth logging). The stack
+/// never panics on these; it drops the offending item and reports it through
+/// [`Platform::fault`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// A descriptor index read from an available ring is `>= NUM`.
+    DescIndex,
+    /// A descriptor has `NEXT` or `INDIRECT` set (chains are not used by
+    /// RPMsg; refusing them also rules out chain loops).
+    DescFlags,
+    /// A buffer lies (partly) outside the shared window or is misaligned.
+    BufferAddress,
+    /// A buffer is shorter than the 16-byte header.
+    BufferLen,
+    /// A message header's `len` exceeds its buffer or descriptor length.
+    HeaderLen,
+    /// An available index is more than `NUM` ahead of the used index.
+    AvailJump,
+    /// A name-service message is not exactly 40 bytes long.
+    NsLength,
+    /// A name-service message has flags other than create (0) or destroy (1).
+    NsFlags,
+    /// A message for a local address with no endpoint (dropped).
+    UnknownDst,
+    /// Not an error: Linux re-created a ring (or we restarted); local indices
+    /// were resynchronised and buffers taken from the old ring forgotten.
+    /// Carries the ring (0 or 1).
+    RingReset(u8),
+}
+
+/// Platform services. On the i.MX7 M4: `notify` writes
+/// [`kick_word`]`(queue_id)` to MU channel 1, `wait` sleeps in `wfi` until
+/// the MU interrupt (or a timer) fires.
+pub trait Platform {
+    /// Kicks Linux for virtqueue `queue_id` (`2 * vdev + ring`). Must not
+    /// block forever: when the mailbox is still full, a platform may drop
+    /// the kick, because Linux already has one pending and processes whole
+    /// rings per kick.
+    fn notify(&mut self, queue_id: u32);
+
+    /// A free-running tick counter for timeouts (wraps).
+    fn now(&mut self) -> u32;
+
+    /// Sleeps until a kick from Linux may have arrived, or at most `ticks`
+    /// ticks ([`FOREVER`]: no limit). Must return at once when a kick arrived
+    /// since the previous call (the flag is sticky), so none is lost between
+    /// the stack's last look at the rings and the sleep. Returning early is
+    /// always allowed.
+    fn wait(&mut self, ticks: u32);
+
+    /// Called for every rejected input and for ring resets: count or log.
+    fn fault(&mut self, fault: Fault) {
+        let _ = fault;
+    }
+
+    /// Called for a well-formed name-service message from Linux (to local
+    /// address 53): `flags` is 0 (create) or 1 (destroy).
+    fn name_service(&mut self, name: &[u8; 32], addr: u32, flags: u32) {
+        let _ = (name, addr, flags);
+    }
+}

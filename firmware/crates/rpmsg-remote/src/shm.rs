@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! The only way the stack touches shared memory.
+//!
+//! Everything in the window is written by Linux at any time, so the stack
+//! never forms Rust references into it: it goes through [`SharedMemory`],
+//! whose target implementation ([`VolatileShm`]) uses volatile raw-pointer
+//! accesses and whose host implementation ([`CellShm`]) is a plain slice of
+//! `Cell<u8>`. Offsets are relative to the start of the window. Both
+//! implementations ignore writes and return 0 for reads that fall outside the
+//! window or are misaligned, so a bug in a caller can never reach other
+//! memory; the stack itself validates every offset before using it.
+
+use core::cell::Cell;
+use core::sync::atomic::{fence, Ordering};
+
+/// Access to the shared window, little-endian, by byte offset.
+///
+/// Multi-byte accesses must be naturally aligned; implementations return 0
+/// for (and ignore writes to) out-of-range or misaligned offsets, and treat
+/// a byte range that does not fit the window as a whole the same way.
+pub trait SharedMemory {
+    /// Reads a little-endian `u16` at `off`.
+    fn read_u16(&self, off: u32) -> u16;
+    /// Reads a little-endian `u32` at `off`.
+    fn read_u32(&self, off: u32) -> u32;
+    /// Writes a little-endian `u16` at `off`.
+    fn write_u16(&self, off: u32, val: u16);
+    /// Writes a little-endian `u32` at `off`.
+    fn write_u32(&self, off: u32, val: u32);
+    /// Copies `out.len()` bytes starting at `off` into `out`.
+    fn read_bytes(&self, off: u32, out: &mut [u8]);
+    /// Copies `data` into the window starting at `off`.
+    fn write_bytes(&self, off: u32, data: &[u8]);
+
+    /// Reads a little-endian `u64` (two aligned `u32` halves) at `off`.
+    fn read_u64(&self, off: u32) -> u64 {
+        u64::from(self.read_u32(off)) | u64::from(self.read_u32(off.wrapping_add(4))) << 32
+    }
+
+    /// Orders shared-memory accesses before and after it (a full memory
+    /// barrier, `dmb` on Cortex-M) so that ring indices are published after
+    /// the data they cover and read before it.
+    fn barrier(&self) {
+        fence(Ordering::SeqCst);
+    }
+}
+
+/// Shared memory reached through volatile raw-pointer accesses (the target).
+#[derive(Debug)]
+pub struct VolatileShm {
+    base: *mut u8,
+    len: u32,
+}
+
+impl VolatileShm {
+    /// Creates an accessor for the `len` bytes at `base` (the local address
+    /// of the window's first byte).
+    ///
+    /// # Safety
+    ///
+    /// `base .. base + len` must be memory that is valid to read and write
+    /// with volatile accesses for the lifetime of the value (on the M4:
+    /// device or non-cacheable normal memory shared with Linux), that no Rust
+    /// reference points into, and `base` must be 8-byte aligned.
+    pub const unsafe fn new(base: *mut u8, len: u32) -> Self {
+        Self { base, len }
+    }
+
+    /// A pointer to the `size` bytes at `off` if they are inside the window
+    /// and, for 2- and 4-byte accesses, the address is aligned to `size`.
+    fn at(&self, off: u32, size: u32) -> Option<*mut u8> {
+        if off > self.len || size > self.len - off {
+            return None;
+        }
+        // SAFETY: `off + size <= len`, so the result stays inside the
+        // allocation described in `new`'s contract.
+        let p = unsafe { self.base.add(off as usize) };
+        let aligned = match size {
+            2 | 4 => (p as usize).is_multiple_of(size as usize),
+            _ => true,
+        };
+        aligned.then_some(p)
+    }
+}
+
+macro_rules! volatile_rw {
+    ($read:ident, $write:ident, $t:ty) => {
+        #[inline(never)]
+        fn $read(&self, off: u32) -> $t {
+            match self.at(off, core::mem::size_of::<$t>() as u32) {
+                // SAFETY: `at` checked bounds and alignment; the window is
+                // valid for volatile reads (contract of `new`).
+                Some(p) => <$t>::from_le(unsafe { p.cast::<$t>().read_volatile() }),
+                None => 0,
+            }
+        }
+        #[inline(never)]
+        fn $write(&self, off: u32, val: $t) {
+            if let Some(p) = self.at(off, core::mem::size_of::<$t>() as u32) {
+                // SAFETY: as above, for volatile writes.
+                unsafe { p.cast::<$t>().write_volatile(val.to_le()) }
+            }
+        }
+    };
+}
+
+impl SharedMemory for VolatileShm {
+    volatile_rw!(read_u16, write_u16, u16);
+    volatile_rw!(read_u32, write_u32, u32);
+
+    #[inline(never)]
+    fn read_bytes(&self, off: u32, out: &mut [u8]) {
+        match self.at(off, out.len() as u32) {
+            Some(p) => {
+                for (i, b) in out.iter_mut().enumerate() {
+                    // SAFETY: `at` checked that all `out.len()` bytes from
+                    // `p` are inside the window; byte accesses are aligned.
+                    *b = unsafe { p.add(i).read_volatile() };
+                }
+            }
+            None => out.fill(0),
+        }
+    }
+
+    #[inline(never)]
+    fn write_bytes(&self, off: u32, data: &[u8]) {
+        if let Some(p) = self.at(off, data.len() as u32) {
+            for (i, &b) in data.iter().enumerate() {
+                // SAFETY: as in `read_bytes`, for writes.
+                unsafe { p.add(i).write_volatile(b) }
+            }
+        }
+    }
+}
+
+/// Shared memory as a slice of cells: host tests, simulations and fuzzing.
+///
+/// Build one from a buffer with
+/// `CellShm::new(Cell::from_mut(&mut buf[..]).as_slice_of_cells())`; the
+/// Linux model of a test can hold the same slice.
+#[derive(Clone, Copy, Debug)]
+pub struct CellShm<'a> {
+    mem: &'a [Cell<u8>],
+}
+
+impl<'a> CellShm<'a> {
+    /// Wraps `mem`; offset 0 is the window's first byte.
+    pub fn new(mem: &'a [Cell<u8>]) -> Self {
+        Self { mem }
+    }
+
+    /// The cells at `off .. off + N`, if in range and aligned to `N`.
+    fn get<const N: usize>(&self, off: u32) -> Option<&'a [Cell<u8>]> {
+        let off = off as usize;
+        if !off.is_multiple_of(N) {
+            return None;
+        }
+        self.mem.get(off..off.checked_add(N)?)
+    }
+
+    fn load<const N: usize>(&self, off: u32) -> [u8; N] {
+        let mut v = [0; N];
+        if let Some(cells) = self.get::<N>(off) {
+            for (b, c) in v.iter_mut().zip(cells) {
+                *b = c.get();
+            }
+        }
+        v
+    }
+
+    fn store(&self, off: u32, v: &[u8]) {
+        let cells = match v.len() {
+            2 => self.get::<2>(off),
+            _ => self.get::<4>(off),
+        };
+        for (c, &b) in cells.into_iter().flatten().zip(v) {
+            c.set(b);
+        }
+    }
+}
+
+impl SharedMemory for CellShm<'_> {
+    fn read_u16(&self, off: u32) -> u16 {
+        u16::from_le_bytes(self.load(off))
+    }
+    fn read_u32(&self, off: u32) -> u32 {
+        u32::from_le_bytes(self.load(off))
+    }
+    fn write_u16(&self, off: u32, val: u16) {
+        self.store(off, &val.to_le_bytes());
+    }
+    fn write_u32(&self, off: u32, val: u32) {
+        self.store(off, &val.to_le_bytes());
+    }
+    fn read_bytes(&self, off: u32, out: &mut [u8]) {
+        let cells = (off as usize)
+            .checked_add(out.len())
+            .and_then(|end| self.mem.get(off as usize..end));
+        match cells {
+            Some(cells) => {
+                for (b, c) in out.iter_mut().zip(cells) {
+                    *b = c.get();
+                }
+            }
+            None => out.fill(0),
+        }
+    }
+    fn write_bytes(&self, off: u32, data: &[u8]) {
+        let cells = (off as usize)
+            .checked_add(data.len())
+            .and_then(|end| self.mem.get(off as usize..end));
+        for (c, &b) in cells.into_iter().flatten().zip(data) {
+            c.set(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_shm_is_little_endian_and_bounded() {
+        let mut buf = [0u8; 16];
+        let cells = Cell::from_mut(&mut buf[..]).as_slice_of_cells();
+        let shm = CellShm::new(cells);
+        shm.write_u32(4, 0x1122_3344);
+        shm.write_u16(8, 0xAABB);
+        assert_eq!(cells[4].get(), 0x44);
+        assert_eq!(cells[7].get(), 0x11);
+        assert_eq!(shm.read_u32(4), 0x1122_3344);
+        assert_eq!(shm.read_u16(8), 0xAABB);
+        assert_eq!(shm.read_u64(0), 0x1122_3344_0000_0000);
+        // Out of range or misaligned: ignored / zero.
+        shm.write_u32(16, 1);
+        shm.write_u32(14, 1);
+        shm.write_u32(2, 1);
+        assert_eq!(shm.read_u32(16), 0);
+        assert_eq!(shm.read_u32(6), 0);
+        assert_eq!(shm.read_u16(3), 0);
+        let mut out = [9u8; 4];
+        shm.read_bytes(14, &mut out);
+        assert_eq!(out, [0, 0, 0, 0]);
+        shm.write_bytes(14, &[1, 2, 3]);
+        assert_eq!((cells[14].get(), cells[15].get()), (0, 0), "refused whole");
+        shm.write_bytes(13, &[1, 2, 3]);
+        shm.read_bytes(13, &mut out[..3]);
+        assert_eq!(out[..3], [1, 2, 3]);
+    }
+
+    #[test]
+    fn volatile_shm_round_trip_and_bounds() {
+        let mut buf = [0u64; 4];
+        // SAFETY: `buf` outlives `shm`, is 8-aligned and only accessed
+        // through `shm` while it exists.
+        let shm = unsafe { VolatileShm::new(buf.as_mut_ptr().cast(), 32) };
+        shm.write_u32(8, 0xDEAD_BEEF);
+        shm.write_u16(12, 0x1234);
+        shm.write_bytes(30, &[7, 8, 9]);
+        assert_eq!(shm.read_u32(8), 0xDEAD_BEEF);
+        assert_eq!(shm.read_u16(12), 0x1234);
+        assert_eq!(shm.read_u32(9), 0);
+        assert_eq!(shm.read_u32(32), 0);
+        let mut out = [0u8; 3];
+        shm.read_bytes(29, &mut out);
+        assert_eq!(out, [0, 0, 0], "write past the end was refused whole");
+        shm.write_bytes(29, &[7, 8, 9]);
+        shm.read_bytes(29, &mut out);
+        assert_eq!(out, [7, 8, 9]);
+        let mut out = [1u8; 3];
+        shm.read_bytes(30, &mut out);
+        assert_eq!(out, [0, 0, 0], "read past the end gives zeros");
+        shm.write_u32(u32::MAX - 1, 5);
+        assert_eq!(buf[1], 0x1234_DEAD_BEEF);
+        assert_eq!(buf[3] >> 40, 0x09_0807);
+    }
+}

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! Sending: with a copy, or zero-copy into a buffer taken from Linux.
+//!
+//! Linux provides every buffer (its "input" ring, vring0). Sending takes the
+//! next one, fills it, and returns it through the used ring with the message
+//! length, then kicks queue 0. No buffer is free when Linux has not yet
+//! consumed earlier messages; sending then reports [`Error::WouldBlock`] (or
+//! waits, with a timeout) instead of dropping anything.
+
+use crate::config::{Config, HDR_LEN};
+use crate::device::Device;
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::header::Header;
+use crate::ns::{self, NS_ADDR, NS_MSG_LEN};
+use crate::platform::Platform;
+use crate::shm::SharedMemory;
+use crate::vring::Buf;
+
+/// How many zero-copy TX buffers the application may hold at once.
+pub const MAX_HELD_TX: usize = 4;
+
+/// A TX buffer taken from Linux for zero-copy sending: fill it with
+/// [`Device::tx_write`], then [`Device::send_tx`] it or give it back with
+/// [`Device::release_tx`]. At most [`MAX_HELD_TX`] are held at once; a
+/// buffer that is neither sent nor released is lost to Linux until it
+/// re-creates the rings.
+#[derive(Debug)]
+#[must_use = "send or release the buffer"]
+pub struct TxBuf {
+    buf: Buf,
+    gen: u8,
+}
+
+impl TxBuf {
+    /// Payload capacity in bytes (the buffer minus the 16-byte header).
+    pub fn capacity(&self) -> usize {
+        self.buf.room as usize
+    }
+}
+
+impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E> {
+    /// Largest payload of one message.
+    pub const MAX_PAYLOAD: usize = (C::BUF_SIZE - HDR_LEN) as usize;
+
+    /// Sends `data` from `ept` to remote address `dst` without waiting:
+    /// `WouldBlock` when Linux has no free buffer, `TooLong` beyond
+    /// [`MAX_PAYLOAD`](Self::MAX_PAYLOAD) (or the buffer Linux gave).
+    pub fn try_send(&mut self, ept: &Endpoint, dst: u32, data: &[u8]) -> Result<(), Error> {
+        self.live(ept)?;
+        if data.len() > Self::MAX_PAYLOAD {
+            return Err(Error::TooLong);
+        }
+        self.poll();
+        let tx = self.take_held()?;
+        self.tx_write(&tx, 0, data);
+        self.send_tx(ept, dst, tx, data.len())
+    }
+
+    /// Like [`try_send`](Self::try_send), waiting up to `timeout` ticks for
+    /// the link and for a free buffer.
+    pub fn send(
+        &mut self,
+        ept: &Endpoint,
+        dst: u32,
+        data: &[u8],
+        timeout: u32,
+    ) -> Result<(), Error> {
+        let start = self.platform.now();
+        loop {
+            match self.try_send(ept, dst, data) {
+                Err(e) => self.retry(e, start, timeout)?,
+                ok => return ok,
+            }
+        }
+    }
+
+    /// Takes a TX buffer for zero-copy sending, without waiting.
+    pub fn try_alloc_tx(&mut self) -> Result<TxBuf, Error> {
+        self.poll();
+        if self.held >= MAX_HELD_TX {
+            return Err(Error::NoSlot);
+        }
+        self.take_held()
+    }
+
+    /// Like [`try_alloc_tx`](Self::try_alloc_tx), waiting up to `timeout`.
+    pub fn alloc_tx(&mut self, timeout: u32) -> Result<TxBuf, Error> {
+        let start = self.platform.now();
+        loop {
+            match self.try_alloc_tx() {
+                Err(e) => self.retry(e, start, timeout)?,
+                ok => return ok,
+            }
+        }
+    }
+
+    /// Copies `data` into `tx`'s payload at `offset`; returns how many bytes
+    /// fitted (0 for a stale buffer).
+    pub fn tx_write(&self, tx: &TxBuf, offset: usize, data: &[u8]) -> usize {
+        if tx.gen != self.tx.gen {
+            return 0;
+        }
+        let n = tx.capacity().saturating_sub(offset).min(data.len());
+        if let Some(d) = data.get(..n) {
+            self.shm
+                .write_bytes(tx.buf.off + HDR_LEN + offset as u32, d);
+        }
+        n
+    }
+
+    /// Sends the first `len` payload bytes of `tx` from `ept` to `dst`. On
+    /// an error other than `Stale` the buffer is kept for a later send.
+    pub fn send_tx(
+        &mut self,
+        ept: &Endpoint,
+        dst: u32,
+        tx: TxBuf,
+        len: usize,
+    ) -> Result<(), Error> {
+        self.hand_back(&tx)?;
+        let r = self.live(ept);
+        if r.is_err() || len > tx.capacity() {
+            self.put_spare(tx.buf.id);
+            return r.and(Err(Error::TooLong));
+        }
+        self.commit(tx.buf, ept.addr, dst, len as u16);
+        Ok(())
+    }
+
+    /// Gives an unsent TX buffer back (it serves the next send).
+    pub fn release_tx(&mut self, tx: TxBuf) -> Result<(), Error> {
+        self.hand_back(&tx)?;
+        self.put_spare(tx.buf.id);
+        Ok(())
+    }
+
+    /// Ends the application's hold on `tx`; `Stale` if the ring was
+    /// re-created since (the buffer then no longer exists).
+    fn hand_back(&mut self, tx: &TxBuf) -> Result<(), Error> {
+        self.poll();
+        if tx.gen != self.tx.gen {
+            return Err(Error::Stale);
+        }
+        self.held = self.held.saturating_sub(1);
+        Ok(())
+    }
+
+    /// Takes a TX buffer and counts it as held.
+    fn take_held(&mut self) -> Result<TxBuf, Error> {
+        let buf = self.take_tx()?;
+        self.held += 1;
+        Ok(TxBuf {
+            buf,
+            gen: self.tx.gen,
+        })
+    }
+
+    /// Takes a TX buffer: a spare one first, else the next valid entry of
+    /// vring0 (invalid entries are reported and skipped).
+    fn take_tx(&mut self) -> Result<Buf, Error> {
+        if !self.is_link_up() {
+            return Err(Error::LinkDown);
+        }
+        // Bounded even if Linux keeps adding invalid entries.
+        for _ in 0..=C::NUM {
+            let id = if let Some(i) = self.spare_len.checked_sub(1) {
+                self.spare_len = i;
+                self.spare.get(i).copied().unwrap_or(u16::MAX)
+            } else {
+                match self.tx.pop(&self.shm) {
+                    Ok(Some(id)) => id,
+                    Ok(None) => break,
+                    Err(f) => {
+                        self.platform.fault(f);
+                        break;
+                    }
+                }
+            };
+            match self.tx.buffer(&self.shm, id) {
+                Ok(b) => return Ok(b),
+                Err(f) => self.platform.fault(f),
+            }
+        }
+        Err(Error::WouldBlock)
+    }
+
+    /// Keeps an unused TX descriptor for the next send. Room is guaranteed:
+    /// spare plus held buffers never exceed [`MAX_HELD_TX`].
+    fn put_spare(&mut self, id: u16) {
+        if let Some(s) = self.spare.get_mut(self.spare_len) {
+            *s = id;
+            self.spare_len += 1;
+        }
+    }
+
+    /// Writes the header, returns the buffer to Linux through vring0's used
+    /// ring with its length, and kicks queue 0.
+    fn commit(&mut self, b: Buf, src: u32, dst: u32, len: u16) {
+        Header {
+            src,
+            dst,
+            len,
+            flags: 0,
+        }
+        .write(&self.shm, b.off);
+        self.tx.push_used(&self.shm, b.id, HDR_LEN + u32::from(len));
+        self.platform.notify(Self::TX_QUEUE);
+    }
+
+    /// Sends a name-service message about the endpoint in `slot`.
+    pub(crate) fn send_ns(&mut self, slot: usize, flags: u32) -> Result<(), Error> {
+        let b = self.take_tx()?;
+        let (addr, name) = self.epts.entry(slot);
+        ns::write(&self.shm, b.off + HDR_LEN, name, addr, flags);
+        self.commit(b, addr, NS_ADDR, NS_MSG_LEN);
+        Ok(())
+    }
+}

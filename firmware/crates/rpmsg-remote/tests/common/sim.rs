@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! The simulated platform: kicks go into the Linux model's mailbox (MU
+//! channel 1), `wait` lets Linux run once, and time is a counter that only
+//! moves when nothing happens (deterministic, no real time).
+
+use super::linux::Linux;
+use rpmsg_remote::{kick_word, Fault, Platform, FOREVER};
+use std::cell::RefCell;
+
+/// Platform for a device driven by a [`Linux`] model.
+pub struct Sim<'l, 'm> {
+    /// The Linux side.
+    pub linux: &'l RefCell<Linux<'m>>,
+    /// Simulated ticks.
+    pub now: u32,
+    /// Every fault the stack reported.
+    pub faults: Vec<Fault>,
+    /// Name-service messages from Linux: (name, addr, flags).
+    pub ns: Vec<([u8; 32], u32, u32)>,
+    /// Kick words the remote sent.
+    pub kicks: Vec<u32>,
+    /// Calls to `wait`.
+    pub waits: u64,
+    idle: u32,
+}
+
+impl<'l, 'm> Sim<'l, 'm> {
+    /// A platform talking to `linux`.
+    pub fn new(linux: &'l RefCell<Linux<'m>>) -> Self {
+        Self {
+            linux,
+            now: 0,
+            faults: Vec::new(),
+            ns: Vec::new(),
+            kicks: Vec::new(),
+            waits: 0,
+            idle: 0,
+        }
+    }
+
+    /// Faults other than ring resets.
+    pub fn errors(&self) -> Vec<Fault> {
+        self.faults
+            .iter()
+            .copied()
+            .filter(|f| !matches!(f, Fault::RingReset(_)))
+            .collect()
+    }
+}
+
+impl Platform for Sim<'_, '_> {
+    fn notify(&mut self, queue_id: u32) {
+        self.kicks.push(kick_word(queue_id));
+        self.linux.borrow_mut().inbox.push_back(kick_word(queue_id));
+    }
+
+    fn now(&mut self) -> u32 {
+        self.now
+    }
+
+    fn wait(&mut self, ticks: u32) {
+        self.waits += 1;
+        let mut l = self.linux.borrow_mut();
+        let before = l.kicks_to_remote;
+        l.step();
+        if l.kicks_to_remote != before {
+            // Linux kicked us: the interrupt ends the wait.
+            self.idle = 0;
+            self.now = self.now.wrapping_add(1);
+            return;
+        }
+        self.idle += 1;
+        assert!(
+            ticks != FOREVER || self.idle < 100,
+            "the remote waits forever and Linux has nothing to do: deadlock"
+        );
+        self.now = self.now.wrapping_add(ticks.clamp(1, 1000));
+    }
+
+    fn fault(&mut self, fault: Fault) {
+        self.faults.push(fault);
+    }
+
+    fn name_service(&mut self, name: &[u8; 32], addr: u32, flags: u32) {
+        self.ns.push((*name, addr, flags));
+    }
+}
