@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+SUMMARY = "Linux 7.3 with Rust support for RPMsg between the WaRP7 A7 and M4"
+DESCRIPTION = "The Linux 7.3.4 tree the imx-rpmsg-rs project builds and tests \
+               (Debian's linux-source-7.3 package), configured from \
+               imx_v6_v7_defconfig, the project's kernel fragment (Rust, \
+               mailbox, virtio and rpmsg cores) and the WaRP7 additions, with \
+               the WaRP7 RPMsg device tree added to the tree."
+HOMEPAGE = "https://www.kernel.org/"
+SECTION = "kernel"
+LICENSE = "GPL-2.0-only"
+LIC_FILES_CHKSUM = "file://COPYING;md5=6bc538ed5bd9a7fc9398086aedcd7e46"
+CVE_PRODUCT = "linux_kernel"
+
+inherit kernel
+# linux-yocto.inc is part of openembedded-core, which the lint does not see.
+# nooelint: oelint.file.requirenotfound
+require recipes-kernel/linux/linux-yocto.inc
+inherit kernel-yocto-rust imx_rpmsg_rs_src
+
+# The exact source the rest of the project uses: scripts/versions.sh pins the
+# same Debian package by version and checksum, and scripts/yocto-check.sh
+# fails when the two disagree. Our Rust modules are tied to the kernel crate
+# of this very tree, so the kernels of meta-freescale (6.18) cannot take them.
+LINUX_VERSION = "7.3.4"
+LINUX_VERSION_EXTENSION = "-imx-rpmsg-rs"
+PV = "${LINUX_VERSION}"
+IMX_LINUX_DEB_VERSION = "7.3.4-1~bpo13+1"
+IMX_LINUX_DEB = "linux-source-7.3_${IMX_LINUX_DEB_VERSION}_all.deb"
+
+# The fragments are in linux-imx-rpmsg-rs/, the device trees come from the
+# project checkout (imx_rpmsg_rs_src).
+SRC_URI = "${DEBIAN_MIRROR}/main/l/linux/${IMX_LINUX_DEB};name=linux;subdir=linux-deb \
+           file://imx7-rpmsg-rs.cfg \
+           file://imx7s-warp.cfg \
+           file://dts/imx7-rpmsg.dtsi \
+           file://dts/imx7s-warp-rpmsg.dts \
+           "
+SRC_URI[linux.sha256sum] = "703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3"
+
+S = "${UNPACKDIR}/linux-source-7.3"
+
+KBUILD_DEFCONFIG = "imx_v6_v7_defconfig"
+KCONFIG_MODE = "alldefconfig"
+
+COMPATIBLE_MACHINE = "(imx7s-warp)"
+
+# The package holds the kernel tree as a tarball: unpack it next to the
+# other sources, where S points.
+imx_linux_unpack_tree() {
+    tar -xf ${UNPACKDIR}/linux-deb/usr/src/linux-source-7.3.tar.xz -C ${UNPACKDIR}
+    rm -rf ${UNPACKDIR}/linux-deb
+}
+imx_linux_unpack_tree[doc] = "Unpacks the kernel tarball of Debian's linux-source package"
+do_unpack[postfuncs] += "imx_linux_unpack_tree"
+
+# Our board tree includes imx7s-warp.dts, so it goes next to it; listing it
+# in the directory's Makefile lets "make dtbs" build it like the others.
+do_patch:append() {
+    dtsdir=${S}/arch/arm/boot/dts/nxp/imx
+    install -m 0644 ${UNPACKDIR}/dts/imx7-rpmsg.dtsi ${UNPACKDIR}/dts/imx7s-warp-rpmsg.dts $dtsdir/
+    if ! grep -q 'imx7s-warp-rpmsg.dtb' $dtsdir/Makefile; then
+        echo 'dtb-$(CONFIG_SOC_IMX7D) += imx7s-warp-rpmsg.dtb' >> $dtsdir/Makefile
+    fi
+}
