@@ -3,13 +3,16 @@
 # Code size of the rpmsg-remote core on thumbv7em (opt-level "s", LTO):
 # links the probe with and without the stack and prints the difference in
 # .text, not counting compiler-builtins (memcpy/memset), for the whole API
-# and for what an echo app uses. Needs the thumbv7em-none-eabihf target and
-# llvm-nm (Debian's llvm package, or `rustup component add llvm-tools`).
+# and for what an echo app uses, then the same differences of .rodata and
+# of .data + .bss. Needs the thumbv7em-none-eabihf target, llvm-nm and
+# llvm-size (Debian's llvm package, or `rustup component add llvm-tools`).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
 nm=$(command -v llvm-nm || ls "$bin/llvm-nm" /usr/lib/llvm-*/bin/llvm-nm 2>/dev/null | head -n1 || true)
 [ -x "${nm:-}" ] || { echo "measure.sh: llvm-nm not found" >&2; exit 1; }
+size=$(command -v llvm-size || ls "$bin/llvm-size" /usr/lib/llvm-*/bin/llvm-size 2>/dev/null | head -n1 || true)
+[ -x "${size:-}" ] || { echo "measure.sh: llvm-size not found" >&2; exit 1; }
 target_dir=${CARGO_TARGET_DIR:-$here/../../../target}/size-probe
 
 text() { # elf -> bytes of code outside compiler-builtins
@@ -32,9 +35,23 @@ build() { # features -> path of the linked probe
     echo "$dir/probe.elf"
 }
 
-full=$(text "$(build "")")
-base=$(text "$(build baseline)")
-echo_app=$(text "$(build echo)")
-echo_base=$(text "$(build baseline,echo)")
+section() { # elf section -> its size in bytes (0 if absent)
+    "$size" -A "$1" | awk -v s="$2" '$1 == s { n = $2 } END { print n + 0 }'
+}
+
+sizes() { # features -> ".text .rodata .data+.bss" of the linked probe
+    local elf
+    elf=$(build "$1")
+    echo "$(text "$elf") $(section "$elf" .rodata) $(($(section "$elf" .data) + $(section "$elf" .bss)))"
+}
+
+read -r full full_ro full_rw < <(sizes "")
+read -r base base_ro base_rw < <(sizes baseline)
+read -r echo_app echo_ro echo_rw < <(sizes echo)
+read -r echo_base echo_base_ro echo_base_rw < <(sizes baseline,echo)
 echo "rpmsg-remote .text, whole API:       $((full - base)) bytes"
 echo "rpmsg-remote .text, echo app subset: $((echo_app - echo_base)) bytes"
+echo "rpmsg-remote .rodata, whole API:       $((full_ro - base_ro)) bytes"
+echo "rpmsg-remote .rodata, echo app subset: $((echo_ro - echo_base_ro)) bytes"
+echo "rpmsg-remote .data + .bss, whole API:       $((full_rw - base_rw)) bytes"
+echo "rpmsg-remote .data + .bss, echo app subset: $((echo_rw - echo_base_rw)) bytes"

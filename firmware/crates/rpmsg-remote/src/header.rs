@@ -22,11 +22,12 @@ pub struct Header {
 impl Header {
     /// Reads the header at window offset `off` (4-byte aligned).
     pub fn read<S: SharedMemory>(shm: &S, off: u32) -> Self {
+        let len_flags = shm.read_u32(off + 12);
         Self {
             src: shm.read_u32(off),
             dst: shm.read_u32(off + 4),
-            len: shm.read_u16(off + 12),
-            flags: shm.read_u16(off + 14),
+            len: len_flags as u16,
+            flags: (len_flags >> 16) as u16,
         }
     }
 

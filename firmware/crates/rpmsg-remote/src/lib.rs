@@ -124,15 +124,28 @@
 //! guarding [`SharedMemory`], that the remote never writes into a
 //! descriptor table or an available ring.
 //!
+//! ## Testing other crates against the Linux model
+//!
+//! The feature `testing` (host only; it makes the crate use `std`) exposes
+//! the test support of this crate's own suite as [`testing`]: a model of
+//! the Linux master, a simulated platform whose `wait` runs that model, and
+//! a shared memory that fails the test when the remote writes where a
+//! virtio device never may. Applications enable it as a dev-dependency
+//! feature to test their RPMsg logic against the real stack.
+//!
 //! ## Size
 //!
 //! `size-probe/measure.sh` links the stack for `thumbv7em-none-eabihf`
 //! (opt-level `s`, LTO) and prints its code size for the whole API and for
 //! the subset an echo app uses.
 
-#![cfg_attr(not(test), no_std)]
+#![cfg_attr(not(any(test, feature = "testing")), no_std)]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+
+// The shared test files name the crate by its path, as integration tests do.
+#[cfg(feature = "testing")]
+extern crate self as rpmsg_remote;
 
 pub mod config;
 mod device;
@@ -144,6 +157,8 @@ mod platform;
 mod rx;
 #[allow(unsafe_code)]
 mod shm;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tx;
 mod vring;
 

@@ -21,12 +21,13 @@ pub const NS_DESTROY: u32 = 1;
 /// `name` (at most 31 bytes used) NUL-padded to 32 bytes, then address and
 /// flags.
 pub(crate) fn write<S: SharedMemory>(shm: &S, off: u32, name: &[u8], addr: u32, flags: u32) {
-    let n = name.get(..NAME_LEN - 1).unwrap_or(name);
-    shm.write_bytes(off, n);
-    let pad = [0; NAME_LEN];
-    shm.write_bytes(off + n.len() as u32, pad.get(n.len()..).unwrap_or(&[]));
-    shm.write_u32(off + 32, addr);
-    shm.write_u32(off + 36, flags);
+    let mut msg = [0u8; NS_MSG_LEN as usize];
+    for (m, &c) in msg.iter_mut().zip(name.iter().take(NAME_LEN - 1)) {
+        *m = c;
+    }
+    msg[32..36].copy_from_slice(&addr.to_le_bytes());
+    msg[36..].copy_from_slice(&flags.to_le_bytes());
+    shm.write_bytes(off, &msg);
 }
 
 /// Reads and checks a name-service payload of `len` bytes at `off`.

@@ -139,6 +139,13 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         n
     }
 
+    /// Whether `rx` belongs to the current ring: `false` once Linux has
+    /// re-created the ring (as noticed by the latest operation), i.e. the
+    /// sender's session is gone and a reply would reach a new one.
+    pub fn is_current(&self, rx: &RxBuf) -> bool {
+        rx.gen == self.rx.gen
+    }
+
     /// Gives a received buffer back to Linux and kicks it. `Stale` if Linux
     /// re-created the ring since (nothing is written then).
     pub fn release(&mut self, rx: RxBuf) -> Result<(), Error> {

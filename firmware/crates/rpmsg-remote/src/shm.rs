@@ -66,20 +66,21 @@ impl VolatileShm {
         Self { base, len }
     }
 
-    /// A pointer to the `size` bytes at `off` if they are inside the window
-    /// and, for 2- and 4-byte accesses, the address is aligned to `size`.
+    /// A pointer to the `size` bytes at `off` if they are inside the window.
     fn at(&self, off: u32, size: u32) -> Option<*mut u8> {
         if off > self.len || size > self.len - off {
             return None;
         }
         // SAFETY: `off + size <= len`, so the result stays inside the
         // allocation described in `new`'s contract.
-        let p = unsafe { self.base.add(off as usize) };
-        let aligned = match size {
-            2 | 4 => (p as usize).is_multiple_of(size as usize),
-            _ => true,
-        };
-        aligned.then_some(p)
+        Some(unsafe { self.base.add(off as usize) })
+    }
+
+    /// Like [`at`](Self::at) for a 2- or 4-byte value, which must also be
+    /// naturally aligned.
+    fn at_aligned(&self, off: u32, size: u32) -> Option<*mut u8> {
+        self.at(off, size)
+            .filter(|p| (*p as usize).is_multiple_of(size as usize))
     }
 }
 
@@ -87,8 +88,8 @@ macro_rules! volatile_rw {
     ($read:ident, $write:ident, $t:ty) => {
         #[inline(never)]
         fn $read(&self, off: u32) -> $t {
-            match self.at(off, core::mem::size_of::<$t>() as u32) {
-                // SAFETY: `at` checked bounds and alignment; the window is
+            match self.at_aligned(off, core::mem::size_of::<$t>() as u32) {
+                // SAFETY: `at_aligned` checked bounds and alignment; the window is
                 // valid for volatile reads (contract of `new`).
                 Some(p) => <$t>::from_le(unsafe { p.cast::<$t>().read_volatile() }),
                 None => 0,
@@ -96,7 +97,7 @@ macro_rules! volatile_rw {
         }
         #[inline(never)]
         fn $write(&self, off: u32, val: $t) {
-            if let Some(p) = self.at(off, core::mem::size_of::<$t>() as u32) {
+            if let Some(p) = self.at_aligned(off, core::mem::size_of::<$t>() as u32) {
                 // SAFETY: as above, for volatile writes.
                 unsafe { p.cast::<$t>().write_volatile(val.to_le()) }
             }
@@ -270,6 +271,15 @@ mod tests {
         let mut out = [1u8; 3];
         shm.read_bytes(30, &mut out);
         assert_eq!(out, [0, 0, 0], "read past the end gives zeros");
+        // Byte copies of any length at any offset (2 and 4 bytes included).
+        shm.write_bytes(17, &[0xA1, 0xA2]);
+        shm.write_bytes(19, &[1, 2, 3, 4]);
+        let mut two = [0u8; 2];
+        shm.read_bytes(17, &mut two);
+        assert_eq!(two, [0xA1, 0xA2]);
+        let mut four = [0u8; 4];
+        shm.read_bytes(19, &mut four);
+        assert_eq!(four, [1, 2, 3, 4]);
         shm.write_u32(u32::MAX - 1, 5);
         assert_eq!(buf[1], 0x1234_DEAD_BEEF);
         assert_eq!(buf[3] >> 40, 0x09_0807);

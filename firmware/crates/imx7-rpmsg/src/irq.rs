@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! MU side B, channel 1: kicks in (RF1 interrupt) and out (the kick queue,
+//! TE1 interrupt), shared between the program and the MU interrupt.
+//!
+//! The MU driver and the kick queue live in a critical-section mutex; the
+//! interrupt handler ([`on_mu_interrupt`]) reads RR1, which frees Linux's
+//! TR1 at once, raises the sticky "kicked" flag that ends a
+//! [`wait`](rpmsg_remote::Platform::wait), and writes pending kicks.
+//! Only RIE1 (and TIE1 while a kick waits) is enabled: the other channels
+//! and the doorbells stay free for the application.
+
+use core::cell::RefCell;
+use core::sync::atomic::{AtomicBool, Ordering};
+use critical_section::Mutex;
+#[cfg(feature = "irq-handlers")]
+use imx7_m4::interrupt;
+use imx7_m4::mu::{Channel, ChannelSet, Mu};
+use imx7_m4::Interrupt;
+
+use crate::kick::{KickPort, KickQueue, KickStats};
+
+/// The MU channel RPMsg kicks travel on, both ways.
+pub const KICK_CHANNEL: Channel = Channel::C1;
+
+/// Counters of MU traffic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MuStats {
+    /// Words received on RR1 (kicks from Linux).
+    pub kicks_in: u32,
+    /// Received words that are not of the form `queue << 16` (still
+    /// treated as a wake-up: the stack looks at both rings anyway).
+    pub odd_words: u32,
+    /// Outgoing kick traffic.
+    pub out: KickStats,
+}
+
+struct Shared {
+    mu: Mu,
+    kicks: KickQueue,
+    kicks_in: u32,
+    odd_words: u32,
+}
+
+static SHARED: Mutex<RefCell<Option<Shared>>> = Mutex::new(RefCell::new(None));
+/// Set by the interrupt when Linux kicked; taken by `wait`.
+static KICKED: AtomicBool = AtomicBool::new(false);
+/// Set by the interrupt on the first word from Linux, never cleared.
+static LINUX_SEEN: AtomicBool = AtomicBool::new(false);
+
+impl KickPort for Mu {
+    fn tx_empty(&mut self) -> bool {
+        self.status().tx_empty().contains(KICK_CHANNEL)
+    }
+    fn write(&mut self, word: u32) {
+        // Cannot fail: only called while TE1 is set.
+        let _ = self.try_send(KICK_CHANNEL, word);
+    }
+    fn set_tx_irq(&mut self, on: bool) {
+        self.set_tx_interrupt(ChannelSet::only(KICK_CHANNEL), on);
+    }
+}
+
+/// Takes over the MU: all its interrupt enables off except RIE1, then the
+/// MU interrupt unmasked. A kick that arrived before is in RR1 already and
+/// fires at once.
+pub(crate) fn install(mut mu: Mu) {
+    mu.disable_interrupts();
+    mu.set_rx_interrupt(ChannelSet::only(KICK_CHANNEL), true);
+    critical_section::with(|cs| {
+        SHARED.borrow_ref_mut(cs).replace(Shared {
+            mu,
+            kicks: KickQueue::new(),
+            kicks_in: 0,
+            odd_words: 0,
+        });
+    });
+    // Look at the rings once at start: Linux may have set them up and
+    // kicked before we ran.
+    KICKED.store(true, Ordering::Release);
+    // SAFETY: the handler's state is installed above, and this crate never
+    // relies on the MU interrupt being masked (it uses critical sections).
+    unsafe { imx7_m4::irq::unmask(Interrupt::MU) };
+}
+
+/// Requests a kick of `qid` (see [`crate::kick`] for the rules).
+pub(crate) fn kick(qid: u32) {
+    critical_section::with(|cs| {
+        if let Some(s) = SHARED.borrow_ref_mut(cs).as_mut() {
+            s.kicks.request(qid, &mut s.mu);
+        }
+    });
+}
+
+/// Whether Linux has kicked at least once since start.
+pub(crate) fn linux_seen() -> bool {
+    LINUX_SEEN.load(Ordering::Acquire)
+}
+
+/// Takes the sticky "Linux kicked" flag.
+pub(crate) fn take_kicked() -> bool {
+    KICKED.swap(false, Ordering::AcqRel)
+}
+
+/// The counters.
+pub(crate) fn stats() -> MuStats {
+    critical_section::with(|cs| match SHARED.borrow_ref(cs).as_ref() {
+        Some(s) => MuStats {
+            kicks_in: s.kicks_in,
+            odd_words: s.odd_words,
+            out: s.kicks.stats(),
+        },
+        None => MuStats::default(),
+    })
+}
+
+/// The body of the MU interrupt handler: takes a kick from RR1, writes
+/// pending kicks to TR1. Bounded: one word in, at most one word out.
+pub fn on_mu_interrupt() {
+    critical_section::with(|cs| {
+        let mut shared = SHARED.borrow_ref_mut(cs);
+        let Some(s) = shared.as_mut() else {
+            return;
+        };
+        if let Some(word) = s.mu.try_recv(KICK_CHANNEL) {
+            s.kicks_in = s.kicks_in.wrapping_add(1);
+            if word & 0xFFFF != 0 {
+                s.odd_words = s.odd_words.wrapping_add(1);
+            }
+            LINUX_SEEN.store(true, Ordering::Release);
+            KICKED.store(true, Ordering::Release);
+        }
+        s.kicks.flush(&mut s.mu);
+    });
+}
+
+#[cfg(feature = "irq-handlers")]
+#[interrupt]
+fn MU() {
+    on_mu_interrupt();
+}

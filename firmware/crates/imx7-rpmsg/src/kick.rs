@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! Kicks to Linux on MU channel 1, coalesced, never blocking.
+//!
+//! A kick for virtqueue `q` is the word `q << 16` in TR1. The MU holds one
+//! word per direction: TE1 stays clear until Linux has read RR1. The rules:
+//!
+//! 1. **Never overwrite an unread word.** TR1 is written only while TE1 is
+//!    set, so no kick is ever lost by overwriting.
+//! 2. **Never wait for Linux.** When TE1 is clear the kick is recorded as
+//!    pending (one bit per queue id) and the TE1 interrupt is enabled; the
+//!    MU interrupt handler writes the next pending kick as soon as Linux
+//!    reads the previous one, and turns the TE1 interrupt off again when
+//!    nothing is pending. A dead or not yet started Linux costs one pending
+//!    bit per queue, never a stuck M4 (users of a blocking MU write report
+//!    the opposite).
+//! 3. **Redundant kicks are merged.** A kick means "look at ring `q`": a
+//!    second request for a queue that is already pending, or whose word is
+//!    still unread in TR1, adds nothing, because Linux reads the ring only
+//!    after it has read the word, and the ring was updated before the
+//!    request. Kicks for *different* queues are never merged: Linux's
+//!    transport processes only the queue a word names.
+//! 4. Pending queues are sent round-robin, so a busy queue cannot starve
+//!    the other one.
+//!
+//! This module is the portable logic; [`KickPort`] is the MU (side B,
+//! channel 1) it drives, implemented on the M4 by the board's MU driver.
+
+use rpmsg_remote::kick_word;
+
+/// Queue ids this queue can hold (`2 * vdev + ring` for vdevs 0..=15).
+pub const MAX_QUEUES: u32 = 32;
+
+/// MU channel 1 as the kick queue needs it.
+pub trait KickPort {
+    /// Whether TR1 is empty: Linux has read the previous word (TE1 set).
+    fn tx_empty(&mut self) -> bool;
+    /// Writes `word` to TR1. Only called right after `tx_empty` said yes.
+    fn write(&mut self, word: u32);
+    /// Enables or disables the TE1 (transmit empty) interrupt.
+    fn set_tx_irq(&mut self, on: bool);
+}
+
+/// Counters of the kick traffic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KickStats {
+    /// Words written to TR1.
+    pub sent: u32,
+    /// Requests merged into a pending or unread kick of the same queue.
+    pub merged: u32,
+    /// Times a kick had to wait for Linux to read the previous word.
+    pub deferred: u32,
+    /// Requests for a queue id of [`MAX_QUEUES`] or more (dropped).
+    pub unsupported: u32,
+}
+
+/// Pending kicks of all queues and the state of TR1.
+#[derive(Debug, Default)]
+pub struct KickQueue {
+    /// Bit `q`: queue `q` must be kicked.
+    pending: u32,
+    /// Queue named by the last word written, while Linux may not have read
+    /// it yet.
+    in_flight: Option<u32>,
+    /// Where the round-robin search for the next pending queue starts.
+    next: u32,
+    /// Whether the TE1 interrupt is on.
+    tx_irq: bool,
+    stats: KickStats,
+}
+
+impl KickQueue {
+    /// Nothing pending, TE1 interrupt assumed off.
+    pub const fn new() -> Self {
+        Self {
+            pending: 0,
+            in_flight: None,
+            next: 0,
+            tx_irq: false,
+            stats: KickStats {
+                sent: 0,
+                merged: 0,
+                deferred: 0,
+                unsupported: 0,
+            },
+        }
+    }
+
+    /// Kicks queue `qid` now if TR1 is free, else records it (see the
+    /// module rules). Never waits.
+    pub fn request(&mut self, qid: u32, port: &mut impl KickPort) {
+        if qid >= MAX_QUEUES {
+            self.stats.unsupported = self.stats.unsupported.wrapping_add(1);
+            return;
+        }
+        let bit = 1 << qid;
+        if self.pending & bit != 0 || (self.in_flight == Some(qid) && !port.tx_empty()) {
+            self.stats.merged = self.stats.merged.wrapping_add(1);
+            return;
+        }
+        self.pending |= bit;
+        self.flush(port);
+    }
+
+    /// Writes pending kicks while TR1 is free; arms the TE1 interrupt when
+    /// some remain, disarms it when none do. Call it from the MU interrupt.
+    pub fn flush(&mut self, port: &mut impl KickPort) {
+        while self.pending != 0 {
+            if !port.tx_empty() {
+                if !self.tx_irq {
+                    self.tx_irq = true;
+                    self.stats.deferred = self.stats.deferred.wrapping_add(1);
+                    port.set_tx_irq(true);
+                }
+                return;
+            }
+            let qid = self.take_next();
+            port.write(kick_word(qid));
+            self.in_flight = Some(qid);
+            self.stats.sent = self.stats.sent.wrapping_add(1);
+        }
+        if self.tx_irq {
+            self.tx_irq = false;
+            port.set_tx_irq(false);
+        }
+    }
+
+    /// Removes and returns the first pending queue at or after `next`.
+    fn take_next(&mut self) -> u32 {
+        let qid = (self.pending.rotate_right(self.next).trailing_zeros() + self.next) % MAX_QUEUES;
+        self.pending &= !(1 << qid);
+        self.next = (qid + 1) % MAX_QUEUES;
+        qid
+    }
+
+    /// Whether a kick waits for TR1.
+    pub fn is_pending(&self) -> bool {
+        self.pending != 0
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> KickStats {
+        self.stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rpmsg_remote::kick_queue;
+    use std::vec::Vec;
+
+    /// MU channel 1 seen from both sides: the word in flight from the M4
+    /// (TE1 clear while it is unread) and side A reading it.
+    #[derive(Default)]
+    struct Mu {
+        unread: Option<u32>,
+        /// Words side A has read, in order.
+        read_by_linux: Vec<u32>,
+        tx_irq: bool,
+        overwrites: u32,
+    }
+
+    impl Mu {
+        /// Side A reads RR1 (if full); the MU raises TE1 on side B.
+        fn linux_reads(&mut self) -> bool {
+            match self.unread.take() {
+                Some(w) => {
+                    self.read_by_linux.push(w);
+                    true
+                }
+                None => false,
+            }
+        }
+        fn queues(&self) -> Vec<u32> {
+            self.read_by_linux.iter().map(|&w| kick_queue(w)).collect()
+        }
+        /// Whether the side-B interrupt line is high through TE1.
+        fn te_irq(&self) -> bool {
+            self.tx_irq && self.unread.is_none()
+        }
+    }
+
+    impl KickPort for Mu {
+        fn tx_empty(&mut self) -> bool {
+            self.unread.is_none()
+        }
+        fn write(&mut self, word: u32) {
+            if self.unread.is_some() {
+                self.overwrites += 1;
+            }
+            self.unread = Some(word);
+        }
+        fn set_tx_irq(&mut self, on: bool) {
+            self.tx_irq = on;
+        }
+    }
+
+    #[test]
+    fn free_channel_sends_at_once() {
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        q.request(0, &mut mu);
+        assert_eq!(mu.unread, Some(0));
+        assert!(mu.linux_reads());
+        q.request(1, &mut mu);
+        assert_eq!(mu.unread, Some(1 << 16));
+        assert!(!q.is_pending() && !mu.tx_irq);
+        assert_eq!(q.stats().sent, 2);
+    }
+
+    #[test]
+    fn busy_channel_defers_merges_and_never_overwrites() {
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        q.request(0, &mut mu); // in flight, unread
+        q.request(0, &mut mu); // redundant: Linux has not read the word yet
+        q.request(1, &mut mu); // different queue: pending, TE1 irq armed
+        q.request(1, &mut mu); // redundant: already pending
+        q.request(0, &mut mu); // still unread
+        assert_eq!(mu.overwrites, 0);
+        assert!(q.is_pending() && mu.tx_irq);
+        let st = q.stats();
+        assert_eq!((st.sent, st.merged, st.deferred), (1, 3, 1));
+        // Linux reads; the TE1 interrupt runs the flush.
+        assert!(mu.linux_reads());
+        assert!(mu.te_irq());
+        q.flush(&mut mu);
+        assert_eq!(mu.unread, Some(1 << 16));
+        assert!(!q.is_pending() && !mu.tx_irq, "TE1 irq off when done");
+        assert!(mu.linux_reads());
+        assert_eq!(mu.queues(), [0, 1]);
+    }
+
+    #[test]
+    fn kick_after_linux_read_is_not_merged() {
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        q.request(0, &mut mu);
+        assert!(mu.linux_reads());
+        // The previous word was read: this one tells Linux about new work.
+        q.request(0, &mut mu);
+        assert!(mu.linux_reads());
+        assert_eq!(mu.queues(), [0, 0]);
+        assert_eq!(q.stats().merged, 0);
+    }
+
+    #[test]
+    fn round_robin_does_not_starve_a_queue() {
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        q.request(0, &mut mu);
+        q.request(1, &mut mu);
+        // Queue 0 is requested again before every flush: queue 1 still
+        // gets its turn.
+        for _ in 0..4 {
+            assert!(mu.linux_reads());
+            q.request(0, &mut mu); // word 0 was read: pending again
+            q.flush(&mut mu);
+            q.request(1, &mut mu);
+        }
+        assert!(mu.linux_reads());
+        let qs = mu.queues();
+        assert!(qs.windows(2).all(|w| w[0] != w[1]), "alternates: {qs:?}");
+        assert_eq!(mu.overwrites, 0);
+    }
+
+    #[test]
+    fn dead_linux_costs_one_bit_per_queue() {
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        for i in 0..1000 {
+            q.request(i % 2, &mut mu);
+            q.flush(&mut mu);
+        }
+        assert_eq!(mu.overwrites, 0);
+        assert_eq!(q.stats().sent, 1);
+        assert_eq!(q.stats().merged, 998);
+        // Linux comes alive and reads: both queues get their kick.
+        while mu.linux_reads() {
+            q.flush(&mut mu);
+        }
+        assert_eq!(mu.queues(), [0, 1]);
+        assert!(!mu.tx_irq);
+    }
+
+    #[test]
+    fn high_queue_ids() {
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        q.request(31, &mut mu);
+        q.request(MAX_QUEUES, &mut mu);
+        assert_eq!(mu.unread, Some(31 << 16));
+        assert_eq!(q.stats().unsupported, 1);
+        q.request(30, &mut mu);
+        q.request(2, &mut mu);
+        // Round robin continues after 31: wraps to 2, then 30.
+        assert!(mu.linux_reads());
+        q.flush(&mut mu);
+        assert!(mu.linux_reads());
+        q.flush(&mut mu);
+        assert!(mu.linux_reads());
+        assert_eq!(mu.queues(), [31, 2, 30]);
+    }
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! [`Imx7Platform`]: the [`Platform`] of rpmsg-remote on the i.MX7 M4.
+
+use core::fmt::Write;
+
+use cortex_m::peripheral::SYST;
+use imx7_m4::mu::Mu;
+use imx7_m4::uart::DebugUart;
+use rpmsg_remote::{Fault, Platform, FOREVER};
+
+use crate::irq::{self, MuStats};
+use crate::ratelimit::{RateLimit, Verdict};
+use crate::text::{fault_text, printable_name};
+use crate::{clock, TICK_HZ};
+
+/// Diagnostic lines: at most this many per second.
+const LINES_PER_SECOND: u32 = 4;
+
+/// What the platform has seen (see [`Imx7Platform::stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// MU traffic.
+    pub mu: MuStats,
+    /// Rejected inputs reported by the stack (not counting ring resets).
+    pub faults: u32,
+    /// Ring re-creations by Linux (module reloads) the stack resynchronised
+    /// to.
+    pub ring_resets: u32,
+    /// Name-service messages from Linux.
+    pub ns_messages: u32,
+}
+
+/// The i.MX7 M4 platform: kicks on MU channel 1, the MU interrupt (97) and
+/// `wfi` to wait, SysTick for time, the debug UART (UART2) for reports.
+#[derive(Debug)]
+pub struct Imx7Platform {
+    uart: DebugUart,
+    limit: RateLimit,
+    faults: u32,
+    ring_resets: u32,
+    ns_messages: u32,
+}
+
+impl Imx7Platform {
+    /// Sets the platform up: takes the MU (`None` if it was taken before),
+    /// starts SysTick at [`TICK_HZ`] from the processor clock `core_hz`
+    /// (see [`crate::DEFAULT_CORE_HZ`]), enables the MU receive interrupt
+    /// of channel 1 and unmasks IRQ 97. Reports go to `uart`.
+    pub fn new(uart: DebugUart, syst: SYST, core_hz: u32) -> Option<Self> {
+        let mu = Mu::take()?;
+        clock::start(syst, core_hz);
+        irq::install(mu);
+        Some(Self {
+            uart,
+            limit: RateLimit::new(TICK_HZ, LINES_PER_SECOND),
+            faults: 0,
+            ring_resets: 0,
+            ns_messages: 0,
+        })
+    }
+
+    /// Sleeps until Linux has kicked at least once. Call it before the first
+    /// operation on the [`Device`](rpmsg_remote::Device): until Linux's
+    /// RPMsg driver has set up the rings (and kicked, which it does right
+    /// after filling its input ring), the window may hold anything, e.g.
+    /// the rings of a Linux that ran before a warm reboot, whose buffer
+    /// addresses point into memory the new boot uses. The stack validates
+    /// what it reads, but a plausible stale ring would still make it write
+    /// announcements into those buffers. After an M4 restart while Linux
+    /// runs, the next kick (Linux's next message to the M4, or a driver
+    /// reload) brings the link back.
+    pub fn wait_for_linux(&mut self) {
+        while !irq::linux_seen() {
+            self.wait(FOREVER);
+        }
+    }
+
+    /// Whether Linux has kicked at least once since start.
+    pub fn linux_seen(&self) -> bool {
+        irq::linux_seen()
+    }
+
+    /// The debug UART, for the application's own lines.
+    pub fn uart(&mut self) -> &mut DebugUart {
+        &mut self.uart
+    }
+
+    /// Counters of kicks, faults and resets.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            mu: irq::stats(),
+            faults: self.faults,
+            ring_resets: self.ring_resets,
+            ns_messages: self.ns_messages,
+        }
+    }
+
+    /// Whether a diagnostic line may be printed now (rate limit); prints
+    /// the number of suppressed ones first.
+    fn may_print(&mut self) -> bool {
+        match self.limit.check(clock::now()) {
+            Verdict::Print { suppressed } => {
+                if suppressed > 0 {
+                    let _ = writeln!(self.uart, "rpmsg: ({suppressed} more lines not shown)");
+                }
+                true
+            }
+            Verdict::Drop => false,
+        }
+    }
+}
+
+impl Platform for Imx7Platform {
+    fn notify(&mut self, queue_id: u32) {
+        // The ring updates must reach DDR before Linux can see the kick.
+        cortex_m::asm::dsb();
+        irq::kick(queue_id);
+    }
+
+    fn now(&mut self) -> u32 {
+        clock::now()
+    }
+
+    fn wait(&mut self, ticks: u32) {
+        let start = clock::now();
+        if !cortex_m::register::primask::read().is_active() {
+            // Called with interrupts masked: no handler can run, so service
+            // the MU by hand and let the caller retry.
+            irq::on_mu_interrupt();
+            return;
+        }
+        loop {
+            // Check and sleep with interrupts masked: an interrupt that
+            // comes after the check still ends `wfi` (a pending interrupt
+            // wakes the core even while PRIMASK is set) and its handler
+            // runs as soon as they are unmasked. No kick is missed.
+            cortex_m::interrupt::disable();
+            let done = irq::take_kicked()
+                || (ticks != FOREVER && clock::now().wrapping_sub(start) >= ticks);
+            if !done {
+                cortex_m::asm::wfi();
+            }
+            // SAFETY: interrupts were enabled on entry (checked above) and
+            // we are in no critical section of our own: this restores that.
+            unsafe { cortex_m::interrupt::enable() };
+            if done {
+                return;
+            }
+        }
+    }
+
+    fn fault(&mut self, fault: Fault) {
+        if let Fault::RingReset(_) = fault {
+            self.ring_resets = self.ring_resets.wrapping_add(1);
+        } else {
+            self.faults = self.faults.wrapping_add(1);
+        }
+        if self.may_print() {
+            let _ = writeln!(self.uart, "rpmsg: {}", fault_text(fault));
+        }
+    }
+
+    fn name_service(&mut self, name: &[u8; 32], addr: u32, flags: u32) {
+        self.ns_messages = self.ns_messages.wrapping_add(1);
+        if self.may_print() {
+            let mut shown = [0u8; 32];
+            let n = printable_name(name, &mut shown);
+            let what = if flags == 0 { "created" } else { "destroyed" };
+            let _ = write!(self.uart, "rpmsg: Linux {what} endpoint ");
+            self.uart.write_bytes(&shown[..n]);
+            let _ = writeln!(self.uart, " at {addr}");
+        }
+    }
+}
