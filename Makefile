@@ -5,7 +5,7 @@
 
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: help setup kernel qemu firmware busybox test demo
+.PHONY: help setup kernel modules qemu firmware busybox test demo
 
 help:
 	@echo "imx-rpmsg-rs: Rust RPMsg stack for i.MX7 (Linux on the A7, firmware on the M4)"
@@ -13,6 +13,7 @@ help:
 	@echo "  make test      build everything and run every test (what CI runs)"
 	@echo "  make setup     install host packages, rustup components and bindgen"
 	@echo "  make kernel    build the Rust-enabled i.MX7 kernel and DTBs"
+	@echo "  make modules   build our Rust kernel modules (KDIR=<kernel build> to choose the kernel)"
 	@echo "  make qemu      build QEMU with the i.MX7 MU and Cortex-M4 patches"
 	@echo "  make firmware  build the M4 firmware (thumbv7em-none-eabihf)"
 
@@ -21,6 +22,10 @@ setup:
 
 kernel: setup
 	@kbuild=$$(bash $(SCRIPTS)/kernel.sh) && bash $(SCRIPTS)/dtbs.sh "$$kbuild"
+
+# Our out-of-tree Rust modules, against KDIR (default: the kernel built here).
+modules: setup
+	@bash $(SCRIPTS)/modules.sh "$${KDIR:-$$(bash $(SCRIPTS)/kernel.sh)}"
 
 qemu: setup
 	bash $(SCRIPTS)/qemu.sh

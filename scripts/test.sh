@@ -3,7 +3,8 @@
 # Run every test of the project (the README's test command, `make test`):
 # set up the host, build (or reuse from the cache) the kernel, device trees,
 # QEMU, firmware and busybox, then run the host tests, the MU qtests and the
-# system tests on the emulated board. Ends with one summary line per stage.
+# system tests on the emulated board (boot, MU loopback, our Rust MU
+# mailbox driver), the Yocto checks and style. Ends with one summary line per stage.
 source "$(dirname "$0")/lib.sh"
 source "$TOP/scripts/versions.sh"
 
@@ -51,6 +52,7 @@ style() {
         (cd "$TOP/$ws" && cargo fmt --check) || ok=1
         (cd "$TOP/$ws" && CARGO_TARGET_DIR=$HOST_TARGET/$ws cargo clippy --locked --all-targets -- -D warnings) || ok=1
     done
+    bash "$TOP/scripts/modules.sh" "$KBUILD" --check || ok=1
     (cd "$TOP/firmware" && CARGO_TARGET_DIR=$CACHE/firmware/target \
         cargo clippy --locked --release --target thumbv7em-none-eabihf --workspace -- -D warnings) || ok=1
     return $ok

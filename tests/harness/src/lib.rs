@@ -11,3 +11,4 @@ pub mod machine;
 pub mod mu;
 pub mod report;
 pub mod suites;
+pub mod suites_mailbox;

@@ -7,7 +7,7 @@
 use boot_harness::cli::Options;
 use boot_harness::machine::Machine;
 use boot_harness::report::Report;
-use boot_harness::suites;
+use boot_harness::{suites, suites_mailbox};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -22,21 +22,31 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<bool, String> {
-    let cfg = Options::from_env()?.board()?;
+    let opts = Options::from_env()?;
+    let cfg = opts.board()?;
     let mut report = Report::default();
-    let mut m = Machine::start(&cfg, "board").map_err(|e| e.to_string())?;
-    suites::board(&mut m, &mut report, suites::MU_ECHO_READY);
-    report.record("board::power_off", suites::power_off(&mut m));
-    report.summary("system tests (QEMU board)");
-    if !report.success() {
-        println!("console log: {}", m.console_log.display());
-        println!("M4 UART log: {}", m.m4_log.display());
-        let log = m.console.transcript();
-        let tail: Vec<&str> = log.lines().rev().take(40).collect();
-        println!("--- last console lines ---");
-        for l in tail.iter().rev() {
-            println!("{l}");
+    {
+        let mut m = Machine::start(&cfg, "board").map_err(|e| e.to_string())?;
+        suites::board(&mut m, &mut report, suites::MU_ECHO_READY);
+        report.record("board::power_off", suites::power_off(&mut m));
+        if !report.success() {
+            print_tail(&m);
         }
     }
+    suites_mailbox::run(&opts, &mut report, suites::MU_ECHO_READY)?;
+    report.summary("system tests (QEMU board)");
+    if !report.success() {
+        println!("console and M4 UART logs: {}", cfg.log_dir.display());
+    }
     Ok(report.success())
+}
+
+/// Prints the last console lines of a board whose tests failed.
+fn print_tail(m: &Machine) {
+    let log = m.console.transcript();
+    let tail: Vec<&str> = log.lines().rev().take(40).collect();
+    println!("--- last console lines of {} ---", m.console_log.display());
+    for l in tail.iter().rev() {
+        println!("{l}");
+    }
 }
