@@ -21,7 +21,7 @@ pub struct InitramfsSpec {
 }
 
 /// The `/init` the guest runs: mounts the pseudo file systems, prints a
-/// ready marker and hands the console to a shell with echo off.
+/// ready marker and hands the console to a shell with echo and prompts off.
 pub const INIT: &str = r#"#!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/test
@@ -33,6 +33,8 @@ mount -t tmpfs tmpfs /tmp
 echo "imx-rpmsg-rs guest ready: $(uname -sr) on $(uname -m)"
 stty -echo -F /dev/console 2>/dev/null
 echo '@@READY@@'
+# No prompts: the harness reads command output between its own markers.
+export PS1='' PS2=''
 exec setsid cttyhack sh
 "#;
 
