@@ -11,7 +11,7 @@ APT_PACKAGES=(
     "clang-$LLVM_VERSION" "lld-$LLVM_VERSION" "llvm-$LLVM_VERSION" "libclang-$LLVM_VERSION-dev"
     bc bison flex libssl-dev libelf-dev cpio kmod xz-utils rsync make
     # QEMU build
-    ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev pkg-config python3-venv dpkg-dev patch
+    ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev pkg-config python3-venv python3-dev gcc dpkg-dev patch
     # device trees and initramfs
     device-tree-compiler
 )

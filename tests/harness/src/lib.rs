@@ -12,3 +12,4 @@ pub mod mu;
 pub mod report;
 pub mod suites;
 pub mod suites_mailbox;
+pub mod suites_rpmsg;

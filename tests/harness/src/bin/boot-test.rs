@@ -7,7 +7,7 @@
 use boot_harness::cli::Options;
 use boot_harness::machine::Machine;
 use boot_harness::report::Report;
-use boot_harness::{suites, suites_mailbox};
+use boot_harness::{suites, suites_mailbox, suites_rpmsg};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -34,6 +34,7 @@ fn run() -> Result<bool, String> {
         }
     }
     suites_mailbox::run(&opts, &mut report, suites::MU_ECHO_READY)?;
+    suites_rpmsg::run(&opts, &mut report)?;
     report.summary("system tests (QEMU board)");
     if !report.success() {
         println!("console and M4 UART logs: {}", cfg.log_dir.display());

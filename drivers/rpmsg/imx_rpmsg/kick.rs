@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Kicks through the MU, both ways.
+//!
+//! **Out** ([`TxKicks`]): a notification of queue `q` becomes the MU word
+//! `q << 16` on the "tx" channel. One word is in flight at a time; kicks
+//! that arrive meanwhile are merged per queue into a pending set and sent
+//! when the remote has read the previous word. A kick means "look at this
+//! ring", so merging loses nothing, the mailbox queue can never overflow,
+//! and a remote that never reads its MU (not started yet, or dead) leaves
+//! us with at most one pending bit per queue, not a stuck sender.
+//!
+//! **In** ([`RxKicks`]): a word on the "rx" channel names a queue; the
+//! queue's work item runs the ring's callback in process context (the
+//! RPMsg bus takes mutexes and registers devices there). A work item
+//! already queued absorbs further kicks. Words naming no queue of ours are
+//! reported once and dropped.
+
+use crate::layout::{decode_kick, kick_word, split_queue_id};
+use crate::mailbox::client::{Channel, MboxClient, MuWord};
+use crate::virtio::queues::Queues;
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::{
+    bindings, impl_has_work, new_spinlock_irq, new_work,
+    prelude::*,
+    sync::{Arc, SpinLockIrq},
+    workqueue::{self, Work, WorkItem},
+};
+
+/// Pending outgoing kicks: one bit per queue id.
+struct TxState {
+    pending: u32,
+    in_flight: bool,
+}
+
+impl TxState {
+    /// Takes the next queue to kick if no word is in flight.
+    fn next(&mut self) -> Option<u32> {
+        if self.in_flight || self.pending == 0 {
+            return None;
+        }
+        let qid = self.pending.trailing_zeros();
+        self.pending &= !(1 << qid);
+        self.in_flight = true;
+        Some(qid)
+    }
+}
+
+/// The callbacks of the "tx" channel: the merged pending kicks.
+#[pin_data]
+pub(crate) struct TxKicks {
+    #[pin]
+    state: SpinLockIrq<TxState>,
+    failed: AtomicBool,
+}
+
+impl TxKicks {
+    /// No kick pending.
+    pub(crate) fn new() -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            state <- new_spinlock_irq!(TxState { pending: 0, in_flight: false }, "imx_rpmsg_tx"),
+            failed: AtomicBool::new(false),
+        }? Error)
+    }
+}
+
+/// Kicks queue `qid` (< 32) on `chan`; any context.
+pub(crate) fn kick(chan: &Channel<'_, TxKicks>, qid: u32) {
+    let next = {
+        let mut s = chan.handler().state.lock();
+        s.pending |= 1 << qid;
+        s.next()
+    };
+    if let Some(q) = next {
+        send(chan, q);
+    }
+}
+
+/// Sends the word for `qid`, which the caller took from the pending set.
+fn send(chan: &Channel<'_, TxKicks>, qid: u32) {
+    let kicks = chan.handler();
+    if let Err(e) = chan.send(kick_word(qid)) {
+        // Keep the kick for the next attempt; report the first failure.
+        {
+            let mut s = kicks.state.lock();
+            s.pending |= 1 << qid;
+            s.in_flight = false;
+        }
+        if !kicks.failed.swap(true, Ordering::Relaxed) {
+            pr_err!("cannot send a kick on the MU ({:?})\n", e);
+        }
+    }
+}
+
+impl MboxClient for TxKicks {
+    type Format = MuWord;
+
+    fn tx_done(chan: &Channel<'_, Self>, _result: Result) {
+        let next = {
+            let mut s = chan.handler().state.lock();
+            s.in_flight = false;
+            s.next()
+        };
+        if let Some(q) = next {
+            send(chan, q);
+        }
+    }
+}
+
+/// The work item of one queue: runs the ring's callback.
+#[pin_data]
+pub(crate) struct QueueWork {
+    queues: Arc<Queues>,
+    ring: usize,
+    #[pin]
+    work: Work<QueueWork>,
+}
+
+impl_has_work! {
+    impl HasWork<Self> for QueueWork { self.work }
+}
+
+impl WorkItem for QueueWork {
+    type Pointer = Arc<QueueWork>;
+
+    fn run(this: Arc<QueueWork>) {
+        this.queues.interrupt(this.ring);
+    }
+}
+
+/// The workqueue ring work runs on: unbound (any CPU) and for long work,
+/// since a ring callback may wait for a reader to make room.
+fn queue() -> &'static workqueue::Queue {
+    // SAFETY: `system_dfl_long_wq` is a C global set up at boot and never
+    // freed.
+    unsafe { workqueue::Queue::from_raw(bindings::system_dfl_long_wq) }
+}
+
+/// All queues' work items, indexed by queue id.
+pub(crate) struct RxKicks {
+    works: KVec<Arc<QueueWork>>,
+    reported: AtomicBool,
+}
+
+impl RxKicks {
+    /// Work items for every ring of every vdev in `queues` (one entry per
+    /// vdev, two rings each).
+    pub(crate) fn new(queues: &[Arc<Queues>]) -> Result<Arc<Self>> {
+        let mut works = KVec::with_capacity(queues.len() * 2, GFP_KERNEL)?;
+        for q in queues {
+            for ring in 0..2 {
+                let w = Arc::pin_init(
+                    pin_init!(QueueWork {
+                        queues: q.clone(),
+                        ring,
+                        work <- new_work!("imx_rpmsg_queue"),
+                    }),
+                    GFP_KERNEL,
+                )?;
+                works.push(w, GFP_KERNEL)?;
+            }
+        }
+        Ok(Arc::new(
+            Self {
+                works,
+                reported: AtomicBool::new(false),
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    /// Runs queue `qid`'s callback soon (any context).
+    pub(crate) fn schedule(&self, qid: u32) {
+        if let Some(w) = self.works.get(qid as usize) {
+            // Already queued: that run will see the new buffers too.
+            let _ = queue().enqueue(w.clone());
+        }
+    }
+
+    /// Handles a word received on the "rx" channel.
+    pub(crate) fn received(&self, word: u32) {
+        let queues = self.works.len() as u32;
+        match decode_kick(word, queues) {
+            Some(qid) => self.schedule(qid),
+            None => {
+                if !self.reported.swap(true, Ordering::Relaxed) {
+                    let (vdev, ring) = split_queue_id(word >> 16);
+                    pr_warn!(
+                        "MU word {:#010x} kicks vdev {} ring {}, which does not \
+                         exist ({} queues); dropped (reported once)\n",
+                        word,
+                        vdev,
+                        ring,
+                        queues
+                    );
+                }
+            }
+        }
+    }
+
+    /// Waits until no work item is queued or running. Call after the "rx"
+    /// channel is gone, so that none is queued again.
+    pub(crate) fn flush(&self) {
+        for w in self.works.iter() {
+            // SAFETY: `w.work` is a live, initialised work item (we hold a
+            // reference to its owner); flushing only waits for it.
+            unsafe { bindings::flush_work(Work::raw_get(&w.work)) };
+        }
+    }
+}
+
+/// The callbacks of the "rx" channel.
+pub(crate) struct RxClient {
+    kicks: Arc<RxKicks>,
+}
+
+impl RxClient {
+    /// Delivers kicks to `kicks`.
+    pub(crate) fn new(kicks: Arc<RxKicks>) -> Self {
+        Self { kicks }
+    }
+}
+
+impl MboxClient for RxClient {
+    type Format = MuWord;
+
+    fn received(chan: &Channel<'_, Self>, msg: Option<u32>) {
+        if let Some(word) = msg {
+            chan.handler().kicks.received(word);
+        }
+    }
+}
+
+/// Flushes the queue work items when dropped: the last step of teardown
+/// before the module's code may go away.
+pub(crate) struct FlushOnDrop(pub(crate) Arc<RxKicks>);
+
+impl Drop for FlushOnDrop {
+    fn drop(&mut self) {
+        self.0.flush();
+    }
+}

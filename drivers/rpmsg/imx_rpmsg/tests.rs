@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+//! KUnit tests of the layout, queue-id and DT-shape logic; they run when
+//! the module is loaded and print `# imx_rpmsg_rs: pass:N fail:0 ...`.
+
+#[kernel::macros::kunit_tests(imx_rpmsg_rs)]
+mod suite {
+    use crate::config::*;
+    use crate::layout::*;
+    use crate::shmem::Window;
+    use crate::virtio::device::vring_size;
+
+    const SEED: Window = Window {
+        start: 0x8fff_0000,
+        size: 0x1_0000,
+    };
+
+    #[test]
+    fn ring_geometry_fits_half_a_vdev() {
+        // 256 descriptors (4 KiB) + available ring, padded to 0x1000, + used ring.
+        assert_eq!(vring_size(256, 0x1000), Some(0x2000 + 6 + 8 * 256));
+        assert!(vring_size(RING_NUM, RING_ALIGN).unwrap() <= RING_SPAN);
+        assert_eq!(vring_size(256, 0x1001), None);
+        assert_eq!(vring_size(1, 4), Some(16 + 8 + 6 + 8));
+    }
+
+    #[test]
+    fn seed_layout_places_rings_like_rpmsg_lite() {
+        let l = Layout::new(SEED, 1).unwrap();
+        assert_eq!(l.queues(), 2);
+        assert_eq!(l.ring_address(0, 0), Some(0x8fff_0000));
+        assert_eq!(l.ring_address(0, 1), Some(0x8fff_8000));
+        assert_eq!(l.ring_offset(1, 0), None);
+        assert_eq!(l.ring_offset(0, 2), None);
+        let big = Window {
+            start: 0x8ffc_0000,
+            size: 0x4_0000,
+        };
+        let l = Layout::new(big, 4).unwrap();
+        assert_eq!(
+            l.ring_address(3, 1),
+            Some(0x8ffc_0000 + 3 * 0x1_0000 + 0x8000)
+        );
+    }
+
+    #[test]
+    fn bad_layouts_are_refused() {
+        assert_eq!(Layout::new(SEED, 0), Err(LayoutError::NoVdevs));
+        assert_eq!(Layout::new(SEED, 2), Err(LayoutError::TooSmall(0x2_0000)));
+        assert_eq!(
+            Layout::new(SEED, MAX_VDEVS + 1),
+            Err(LayoutError::TooManyVdevs(MAX_VDEVS + 1))
+        );
+        let small = Window {
+            start: 0x8fff_0000,
+            size: 0x8000,
+        };
+        assert_eq!(Layout::new(small, 1), Err(LayoutError::TooSmall(0x1_0000)));
+        let odd = Window {
+            start: 0x8fff_0800,
+            size: 0x1_0000,
+        };
+        assert_eq!(Layout::new(odd, 1), Err(LayoutError::Misaligned));
+        let high = Window {
+            start: 0xffff_0000,
+            size: 0x2_0000,
+        };
+        assert_eq!(Layout::new(high, 2), Err(LayoutError::OutOfReach));
+        let top = Window {
+            start: 0xffff_0000,
+            size: 0x1_0000,
+        };
+        assert!(Layout::new(top, 1).is_ok());
+    }
+
+    #[test]
+    fn queue_ids_and_kick_words() {
+        assert_eq!(queue_id(0, 0), 0);
+        assert_eq!(queue_id(0, 1), 1);
+        assert_eq!(queue_id(3, 1), 7);
+        assert_eq!(split_queue_id(7), (3, 1));
+        assert_eq!(kick_word(1), 0x0001_0000);
+        assert_eq!(kick_word(queue_id(MAX_VDEVS - 1, 1)), 31 << 16);
+        for qid in 0..2 * MAX_VDEVS {
+            assert_eq!(decode_kick(kick_word(qid), 2 * MAX_VDEVS), Some(qid));
+        }
+        // The low half is not part of the contract.
+        assert_eq!(decode_kick(0x0001_1234, 2), Some(1));
+        // Unknown queues are refused.
+        assert_eq!(decode_kick(0x0002_0000, 2), None);
+        assert_eq!(decode_kick(0xffff_0000, 2), None);
+    }
+
+    #[test]
+    fn memory_sources_follow_the_binding() {
+        let seed = Shape {
+            has_reg: true,
+            ..Shape::default()
+        };
+        assert_eq!(
+            choose(seed),
+            Ok(Sources {
+                rings: RingSource::Reg,
+                pool: None
+            })
+        );
+        // NXP style: reg for the rings, memory-region for the buffers.
+        let nxp = Shape {
+            has_reg: true,
+            regions: 1,
+            ..Shape::default()
+        };
+        assert_eq!(choose(nxp).unwrap().pool, Some(0));
+        // No reg: entry 0 holds the rings, entry 1 (optional) the buffers.
+        let one = Shape {
+            regions: 1,
+            ..Shape::default()
+        };
+        assert_eq!(
+            choose(one),
+            Ok(Sources {
+                rings: RingSource::Region(0),
+                pool: None
+            })
+        );
+        let two = Shape {
+            regions: 2,
+            ..Shape::default()
+        };
+        assert_eq!(choose(two).unwrap().pool, Some(1));
+        // Names decide the order.
+        let named = Shape {
+            regions: 2,
+            named: true,
+            vrings: Some(1),
+            buffers: Some(0),
+            ..Shape::default()
+        };
+        assert_eq!(
+            choose(named),
+            Ok(Sources {
+                rings: RingSource::Region(1),
+                pool: Some(0)
+            })
+        );
+        // Nothing at all, or names past the end.
+        assert_eq!(choose(Shape::default()), Err(ShapeError::NoMemory));
+        let bad = Shape {
+            regions: 1,
+            named: true,
+            vrings: Some(1),
+            ..Shape::default()
+        };
+        assert_eq!(choose(bad), Err(ShapeError::BadName));
+        let unnamed_rings = Shape {
+            regions: 1,
+            named: true,
+            buffers: Some(0),
+            ..Shape::default()
+        };
+        assert_eq!(choose(unnamed_rings), Err(ShapeError::NoMemory));
+    }
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `imx_rpmsg_rs`: the RPMsg transport between Linux on the Cortex-A7 and
+//! the Cortex-M4 of i.MX7 (and i.MX6SX, i.MX7ULP), for NXP's
+//! `fsl,imx7d-rpmsg` device-tree binding.
+//!
+//! For each vdev of the node it registers a virtio device
+//! (`VIRTIO_ID_RPMSG`, feature `VIRTIO_RPMSG_F_NS`) whose two rings live in
+//! the shared window, so that the kernel's own `virtio_rpmsg_bus` runs on
+//! top unchanged; notifications go through the Messaging Unit, requested
+//! from the node's `mboxes` by name ("tx", "rx"). RPMsg buffers come from
+//! the device's DMA memory, or from a `shared-dma-pool` in
+//! `memory-region`. See Documentation/rpmsg.md.
+
+use kernel::{
+    device::{Bound, Core, Device},
+    of, platform,
+    prelude::*,
+    sync::Arc,
+};
+
+/// The mailbox glue (rust/mailbox/), compiled into this module; we use its
+/// client half.
+#[allow(dead_code)]
+#[path = "../../rust/mailbox/mod.rs"]
+mod mailbox;
+/// Shared-memory glue (rust/shmem/).
+#[allow(dead_code)]
+#[path = "../../rust/shmem/mod.rs"]
+mod shmem;
+/// Virtio transport glue (rust/virtio/).
+#[allow(dead_code)]
+#[path = "../../rust/virtio/mod.rs"]
+mod virtio;
+
+#[path = "imx_rpmsg/config.rs"]
+mod config;
+#[path = "imx_rpmsg/kick.rs"]
+mod kick;
+#[path = "imx_rpmsg/layout.rs"]
+mod layout;
+#[path = "imx_rpmsg/tests.rs"]
+mod tests;
+#[path = "imx_rpmsg/vdev.rs"]
+mod vdev;
+
+use kick::{FlushOnDrop, RxClient, RxKicks, TxKicks};
+use mailbox::client::Channel;
+use shmem::{DmaPool, Mapping, Window};
+use vdev::Vdev;
+use virtio::{device::Registration, queues::Queues};
+
+/// The platform driver.
+struct ImxRpmsgDriver;
+
+/// A bound transport node. Fields drop in declaration order, which is the
+/// teardown order: unregister the virtio devices (the RPMsg bus and its
+/// channels go away, the rings are deleted and zeroed), free the "rx"
+/// channel (no more kicks arrive), wait for ring work in progress, free the
+/// "tx" channel, give the buffer pool back, unmap the window.
+#[pin_data]
+struct ImxRpmsg<'bound> {
+    _vdevs: KVec<Registration<'bound, Vdev<'bound>>>,
+    _rx: Arc<Channel<'bound, RxClient>>,
+    _flush: FlushOnDrop,
+    _tx: Arc<Channel<'bound, TxKicks>>,
+    _pool: Option<DmaPool<'bound>>,
+    _shm: Arc<Mapping>,
+}
+
+kernel::of_device_table!(
+    OF_TABLE,
+    <ImxRpmsgDriver as platform::Driver>::IdInfo,
+    [
+        (of::DeviceId::new(c"fsl,imx7d-rpmsg"), ()),
+        (of::DeviceId::new(c"fsl,imx6sx-rpmsg"), ()),
+        (of::DeviceId::new(c"fsl,imx7ulp-rpmsg"), ()),
+    ]
+);
+
+/// Logs a failed channel request, except a deferral (the MU driver is not
+/// there yet; probe runs again when it is).
+fn channel_error(dev: &Device, name: &str, e: Error) -> Error {
+    if e != EPROBE_DEFER {
+        dev_err!(
+            dev,
+            "cannot get the \"{}\" MU channel from 'mboxes' ({:?})\n",
+            name,
+            e
+        );
+    }
+    e
+}
+
+impl platform::Driver for ImxRpmsgDriver {
+    type IdInfo = ();
+    type Data<'bound> = ImxRpmsg<'bound>;
+    const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
+
+    fn probe<'bound>(
+        pdev: &'bound platform::Device<Core<'_>>,
+        _info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        pin_init::pin_init_scope(move || {
+            let dev: &'bound Device<Bound> = pdev.as_ref();
+            let cfg = config::read(pdev)?;
+            let layout = cfg.layout;
+            let Window { start, size } = layout.window();
+
+            let shm = Mapping::new(layout.window()).inspect_err(|e| {
+                dev_err!(
+                    dev,
+                    "cannot map shared memory {:#x}+{:#x} ({:?})\n",
+                    start,
+                    size,
+                    e
+                );
+            })?;
+            let shm = Arc::new(shm, GFP_KERNEL)?;
+            let pool = match cfg.pool {
+                None => None,
+                Some(i) => Some(DmaPool::assign(dev, i).inspect_err(|e| {
+                    dev_err!(
+                        dev,
+                        "'memory-region' entry {} is not a usable shared-dma-pool ({:?})\n",
+                        i,
+                        e
+                    );
+                })?),
+            };
+
+            let mut queues = KVec::with_capacity(layout.vdevs() as usize, GFP_KERNEL)?;
+            for _ in 0..layout.vdevs() {
+                queues.push(Queues::new()?, GFP_KERNEL)?;
+            }
+            let rx_kicks = RxKicks::new(&queues)?;
+            let tx = Arc::pin_init(
+                Channel::request_by_name(dev, c"tx", TxKicks::new()),
+                GFP_KERNEL,
+            )
+            .map_err(|e| channel_error(dev, "tx", e))?;
+
+            dev_info!(
+                dev,
+                "{} vdev(s) at {:#x}, buffers from {}\n",
+                layout.vdevs(),
+                start,
+                if pool.is_some() {
+                    "the memory-region pool"
+                } else {
+                    "DMA memory"
+                }
+            );
+
+            // Before any virtio device: kicks must reach us from the moment
+            // the first one probes.
+            let rx = Arc::pin_init(
+                Channel::request_by_name(
+                    dev,
+                    c"rx",
+                    Ok::<_, Error>(RxClient::new(rx_kicks.clone())),
+                ),
+                GFP_KERNEL,
+            )
+            .map_err(|e| channel_error(dev, "rx", e))?;
+
+            Ok(try_pin_init!(ImxRpmsg {
+                _rx: rx,
+                _flush: FlushOnDrop(rx_kicks.clone()),
+                _vdevs: {
+                    let mut regs = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
+                    for (i, q) in queues.iter().enumerate() {
+                        let vdev =
+                            Vdev::new(i as u32, layout, shm.clone(), tx.clone(), rx_kicks.clone());
+                        let reg = Registration::register(dev, Ok::<_, Error>(vdev), q.clone())
+                            .inspect_err(|e| {
+                                dev_err!(dev, "cannot register virtio device {} ({:?})\n", i, e);
+                            })?;
+                        regs.push(reg, GFP_KERNEL)?;
+                    }
+                    regs
+                },
+                _tx: tx,
+                _pool: pool,
+                _shm: shm,
+            }))
+        })
+    }
+}
+
+kernel::module_platform_driver! {
+    type: ImxRpmsgDriver,
+    name: "imx_rpmsg_rs",
+    authors: ["imx-rpmsg-rs contributors"],
+    description: "i.MX RPMsg transport: virtio devices in shared memory, kicks through the MU (Rust)",
+    license: "GPL",
+}

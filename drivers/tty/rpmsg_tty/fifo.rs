@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The transmit FIFO of one tty: bytes written by the tty layer, kept as
+//! *records* of at most one message each, so that every `write()` becomes
+//! its own message(s) — the boundaries the remote sees are the writer's,
+//! split at the MTU, never merged — and a record is removed only after it
+//! was sent. Pure logic; the port puts it behind a spinlock.
+
+use kernel::prelude::*;
+
+/// Bytes buffered per tty.
+pub(crate) const FIFO_BYTES: usize = 16 * 1024;
+/// Records (messages) buffered per tty.
+pub(crate) const FIFO_RECORDS: usize = 128;
+
+/// A ring of bytes cut into records.
+pub(crate) struct RecordFifo {
+    data: KVec<u8>,
+    lens: KVec<u16>,
+    /// Index in `lens` of the oldest record.
+    rec_head: usize,
+    /// Records held.
+    recs: usize,
+    /// Index in `data` of the oldest byte.
+    byte_head: usize,
+    /// Bytes held.
+    bytes: usize,
+    /// Sequence number of the oldest record.
+    head_seq: u64,
+}
+
+impl RecordFifo {
+    /// An empty FIFO of `bytes` bytes and `records` records.
+    pub(crate) fn new(bytes: usize, records: usize) -> Result<Self> {
+        let mut data = KVec::with_capacity(bytes, GFP_KERNEL)?;
+        data.resize(bytes, 0, GFP_KERNEL)?;
+        let mut lens = KVec::with_capacity(records, GFP_KERNEL)?;
+        lens.resize(records, 0, GFP_KERNEL)?;
+        Ok(Self {
+            data,
+            lens,
+            rec_head: 0,
+            recs: 0,
+            byte_head: 0,
+            bytes: 0,
+            head_seq: 0,
+        })
+    }
+
+    /// Bytes held (written, not sent yet).
+    pub(crate) fn pending(&self) -> usize {
+        self.bytes
+    }
+
+    /// Bytes a write could add now, with records of at most `mtu` bytes.
+    pub(crate) fn room(&self, mtu: usize) -> usize {
+        let free_bytes = self.data.len() - self.bytes;
+        let free_recs = self.lens.len() - self.recs;
+        free_bytes.min(free_recs.saturating_mul(mtu))
+    }
+
+    /// Adds as much of `src` as fits, cut into records of at most `mtu`
+    /// bytes; returns how many bytes it took.
+    pub(crate) fn push(&mut self, src: &[u8], mtu: usize) -> usize {
+        let mtu = mtu.min(u16::MAX as usize);
+        let take = src.len().min(self.room(mtu));
+        let mut done = 0;
+        while done < take {
+            let len = (take - done).min(mtu);
+            self.copy_in(&src[done..done + len]);
+            let slot = (self.rec_head + self.recs) % self.lens.len();
+            // `len <= mtu <= u16::MAX`.
+            self.lens[slot] = len as u16;
+            self.recs += 1;
+            done += len;
+        }
+        done
+    }
+
+    /// Copies the oldest record into `out`; returns its sequence number
+    /// and length, or `None` if the FIFO is empty. `out` must hold a
+    /// record (the `mtu` given to [`Self::push`]); a longer one is cut.
+    pub(crate) fn peek(&self, out: &mut [u8]) -> Option<(u64, usize)> {
+        if self.recs == 0 {
+            return None;
+        }
+        let len = (self.lens[self.rec_head] as usize).min(out.len());
+        // The record may wrap around the end of the ring.
+        let first = len.min(self.data.len() - self.byte_head);
+        out[..first].copy_from_slice(&self.data[self.byte_head..self.byte_head + first]);
+        out[first..len].copy_from_slice(&self.data[..len - first]);
+        Some((self.head_seq, len))
+    }
+
+    /// Removes the oldest record if it is still record `seq` (it is not if
+    /// the FIFO was cleared since [`Self::peek`]). Returns whether it did.
+    pub(crate) fn pop(&mut self, seq: u64) -> bool {
+        if self.recs == 0 || seq != self.head_seq {
+            return false;
+        }
+        let len = self.lens[self.rec_head] as usize;
+        self.byte_head = (self.byte_head + len) % self.data.len();
+        self.bytes -= len;
+        self.rec_head = (self.rec_head + 1) % self.lens.len();
+        self.recs -= 1;
+        self.head_seq = self.head_seq.wrapping_add(1);
+        true
+    }
+
+    /// Discards everything held.
+    pub(crate) fn clear(&mut self) {
+        self.head_seq = self.head_seq.wrapping_add(self.recs as u64);
+        self.byte_head = (self.byte_head + self.bytes) % self.data.len();
+        self.rec_head = (self.rec_head + self.recs) % self.lens.len();
+        self.bytes = 0;
+        self.recs = 0;
+    }
+
+    /// Appends `src` (which fits) at the tail, wrapping at the end.
+    fn copy_in(&mut self, src: &[u8]) {
+        let cap = self.data.len();
+        let tail = (self.byte_head + self.bytes) % cap;
+        let first = src.len().min(cap - tail);
+        self.data[tail..tail + first].copy_from_slice(&src[..first]);
+        self.data[..src.len() - first].copy_from_slice(&src[first..]);
+        self.bytes += src.len();
+    }
+}

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Sending on an RPMsg channel: an [`Endpoint`] handle that stays safe to
+//! use after the channel is gone (it is *revoked*: sends fail with
+//! `ENODEV`) and a blocking [`Endpoint::send`] that waits for a free
+//! transmit buffer as long as it takes, without the bus's 15-second limit,
+//! and wakes up the moment the remote hands a buffer back.
+//!
+//! How the wake-up works: the bus's `poll` operation (`rpmsg_poll`, which
+//! `virtio_rpmsg_bus` implements on the wait queue its own blocking senders
+//! sleep on) is called with a poll table of ours. Its `_qproc` callback
+//! puts one wait entry of ours on that queue, whose wake function bumps a
+//! counter and wakes our own waiters. The entry stays there until the
+//! endpoint is revoked. `rpmsg_poll` also asks the remote to signal
+//! consumed buffers, which is what wakes that queue.
+
+use super::ffi;
+use core::{
+    ptr::{self, NonNull},
+    sync::atomic::{AtomicPtr, Ordering},
+};
+use kernel::{
+    bindings,
+    ffi::{c_int, c_uint, c_void},
+    new_condvar, new_mutex, new_spinlock_irq,
+    prelude::*,
+    sync::{Arc, CondVar, Mutex, SpinLockIrq},
+    time::msecs_to_jiffies,
+    types::Opaque,
+};
+
+/// The C endpoint while the channel exists.
+struct Ept(Option<NonNull<ffi::rpmsg_endpoint>>);
+
+// SAFETY: The endpoint is used only under the mutex that holds it, and the
+// RPMsg core allows any thread to send on it.
+unsafe impl Send for Ept {}
+
+/// Wake-up state, changed by the wake function in atomic context.
+struct Wake {
+    /// Wake-ups seen so far.
+    count: u64,
+    /// No more sending: the channel is gone.
+    revoked: bool,
+}
+
+/// The shared state behind an [`Endpoint`].
+#[pin_data(PinnedDrop)]
+struct Inner {
+    #[pin]
+    ept: Mutex<Ept>,
+    #[pin]
+    wake: SpinLockIrq<Wake>,
+    #[pin]
+    cv: CondVar,
+    /// The bus wait queue our entry is on (null: none); changed only under
+    /// `ept`.
+    head: AtomicPtr<bindings::wait_queue_head>,
+    #[pin]
+    table: Opaque<bindings::poll_table_struct>,
+    #[pin]
+    entry: Opaque<bindings::wait_queue_entry>,
+    mtu: usize,
+}
+
+// SAFETY: The C structures are shared with the wait-queue code under its
+// lock (`entry`) or used only while `ept` is held (`table`); everything else
+// is locks and atomics.
+unsafe impl Send for Inner {}
+// SAFETY: See `Send`.
+unsafe impl Sync for Inner {}
+
+/// A handle for sending on one RPMsg channel; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Endpoint(Arc<Inner>);
+
+impl Endpoint {
+    /// Wraps `ept`, the default endpoint of a channel being probed.
+    ///
+    /// # Safety
+    ///
+    /// `ept` must stay valid until [`Endpoint::revoke`] returns, which the
+    /// caller must do before the endpoint is destroyed.
+    pub(super) unsafe fn new(ept: NonNull<ffi::rpmsg_endpoint>) -> Result<Self> {
+        // SAFETY: `ept` is valid (function contract).
+        let mtu = unsafe { ffi::rpmsg_get_mtu(ept.as_ptr()) };
+        let mtu = usize::try_from(mtu).map_err(|_| EINVAL)?;
+        let inner = Arc::pin_init(
+            pin_init!(Inner {
+                ept <- new_mutex!(Ept(Some(ept))),
+                wake <- new_spinlock_irq!(Wake { count: 0, revoked: false }),
+                cv <- new_condvar!(),
+                head: AtomicPtr::new(ptr::null_mut()),
+                table <- Opaque::ffi_init(|t: *mut bindings::poll_table_struct| {
+                    // SAFETY: `t` is valid for writes and not shared yet.
+                    unsafe {
+                        t.write(bindings::poll_table_struct {
+                            _qproc: Some(Inner::qproc),
+                            _key: bindings::POLLOUT,
+                        })
+                    };
+                }),
+                entry <- Opaque::ffi_init(|e: *mut bindings::wait_queue_entry| {
+                    // SAFETY: `e` is valid for writes and not shared yet; an
+                    // entry is put on a queue only by `qproc`, which links
+                    // it (`add_wait_queue` initialises the list node).
+                    unsafe {
+                        e.write(bindings::wait_queue_entry {
+                            flags: 0,
+                            private: ptr::null_mut(),
+                            func: Some(Inner::wake_fn),
+                            entry: bindings::list_head {
+                                next: ptr::null_mut(),
+                                prev: ptr::null_mut(),
+                            },
+                        })
+                    };
+                }),
+                mtu,
+            }),
+            GFP_KERNEL,
+        )?;
+        Ok(Self(inner))
+    }
+
+    /// Largest payload of one message.
+    pub(crate) fn mtu(&self) -> usize {
+        self.0.mtu
+    }
+
+    /// Sends `data` as one message if a transmit buffer is free now.
+    /// `ENOMEM` if none is, `ENODEV` once revoked, `EMSGSIZE` if `data` is
+    /// larger than [`Self::mtu`]. Sleeps (briefly, on the bus's lock).
+    pub(crate) fn try_send(&self, data: &[u8]) -> Result {
+        let ept = self.0.ept.lock();
+        self.0.try_send_locked(&ept, data)
+    }
+
+    /// Sends `data` as one message, waiting as long as it takes for a free
+    /// transmit buffer. Fails only with `ENODEV` (revoked, including while
+    /// waiting) and `EMSGSIZE`.
+    pub(crate) fn send(&self, data: &[u8]) -> Result {
+        let inner = &*self.0;
+        loop {
+            let seen = {
+                let w = inner.wake.lock();
+                if w.revoked {
+                    return Err(ENODEV);
+                }
+                w.count
+            };
+            let hooked = {
+                let ept = inner.ept.lock();
+                match inner.try_send_locked(&ept, data) {
+                    Err(e) if e == ENOMEM => {}
+                    other => return other,
+                }
+                if inner.arm(&ept) {
+                    // A buffer came back meanwhile.
+                    continue;
+                }
+                !inner.head.load(Ordering::Relaxed).is_null()
+            };
+            let mut w = inner.wake.lock();
+            while w.count == seen && !w.revoked {
+                if hooked {
+                    inner.cv.wait(&mut w);
+                } else {
+                    // A bus without a poll operation never wakes us: look
+                    // again every 100 ms.
+                    let _ = inner
+                        .cv
+                        .wait_interruptible_timeout(&mut w, msecs_to_jiffies(100));
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Ends sending: pending and future sends fail with `ENODEV`, our wait
+    /// entry leaves the bus's queue. Returns after any send in progress.
+    pub(super) fn revoke(&self) {
+        let inner = &*self.0;
+        inner.wake.lock().revoked = true;
+        inner.cv.notify_all();
+        let mut ept = inner.ept.lock();
+        inner.unhook();
+        ept.0 = None;
+    }
+}
+
+impl Inner {
+    /// `rpmsg_trysend` on the endpoint held by `ept`.
+    fn try_send_locked(&self, ept: &Ept, data: &[u8]) -> Result {
+        let ept = ept.0.ok_or(ENODEV)?;
+        if data.len() > self.mtu {
+            return Err(EMSGSIZE);
+        }
+        let len = c_int::try_from(data.len()).map_err(|_| EMSGSIZE)?;
+        // SAFETY: The endpoint is valid while it is in `ept` (see `new`);
+        // the bus copies `data` before returning.
+        let ret = unsafe { ffi::rpmsg_trysend(ept.as_ptr(), data.as_ptr().cast::<c_void>(), len) };
+        if ret < 0 {
+            Err(Error::from_errno(ret))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Hooks our wait entry onto the bus's send queue (once) and asks the
+    /// remote to signal consumed buffers. Returns whether a buffer is free.
+    fn arm(&self, ept: &Ept) -> bool {
+        let Some(e) = ept.0 else {
+            return false;
+        };
+        // SAFETY: The endpoint is valid while in `ept`; the bus calls our
+        // `qproc` with our table before returning, while we hold `ept`
+        // (which serialises every access to `head`). No file is involved.
+        let mask = unsafe { ffi::rpmsg_poll(e.as_ptr(), ptr::null_mut(), self.table.get()) };
+        mask & bindings::POLLOUT != 0
+    }
+
+    /// Takes our entry off the bus's queue. Called with `ept` held.
+    fn unhook(&self) {
+        let head = self.head.swap(ptr::null_mut(), Ordering::Relaxed);
+        if !head.is_null() {
+            // SAFETY: `qproc` added the entry to `head`, which belongs to the
+            // bus and outlives the endpoint; after this the wake function is
+            // not running and will not run.
+            unsafe { bindings::remove_wait_queue(head, self.entry.get()) };
+        }
+    }
+
+    /// The poll table's callback: puts our entry on `head`.
+    ///
+    /// # Safety
+    ///
+    /// Only `rpmsg_poll` calls this, with our table (inside a live `Inner`)
+    /// and a wait queue that outlives the endpoint, while `send` holds the
+    /// `ept` lock.
+    unsafe extern "C" fn qproc(
+        _file: *mut bindings::file,
+        head: *mut bindings::wait_queue_head,
+        table: *mut bindings::poll_table_struct,
+    ) {
+        // SAFETY: `table` is the `table` field of a live `Inner`.
+        let this = unsafe { &*kernel::container_of!(Opaque::cast_from(table), Inner, table) };
+        if head.is_null() || !this.head.load(Ordering::Relaxed).is_null() {
+            return;
+        }
+        this.head.store(head, Ordering::Relaxed);
+        // SAFETY: The entry is ours, initialised and on no queue.
+        unsafe { bindings::add_wait_queue(head, this.entry.get()) };
+    }
+
+    /// The wait entry's wake function: counts the wake-up and wakes our
+    /// waiters. Atomic context (under the bus queue's lock).
+    ///
+    /// # Safety
+    ///
+    /// Only the wait queue code calls this, with our entry, which is inside
+    /// a live `Inner` while it is on a queue.
+    unsafe extern "C" fn wake_fn(
+        entry: *mut bindings::wait_queue_entry,
+        _mode: c_uint,
+        _flags: c_int,
+        _key: *mut c_void,
+    ) -> c_int {
+        // SAFETY: `entry` is the `entry` field of a live `Inner`.
+        let this = unsafe { &*kernel::container_of!(Opaque::cast_from(entry), Inner, entry) };
+        this.wake.lock().count += 1;
+        this.cv.notify_all();
+        0
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for Inner {
+    fn drop(self: Pin<&mut Self>) {
+        // Normally revoked already; never leave the entry on a queue.
+        let _ept = self.ept.lock();
+        self.unhook();
+    }
+}
