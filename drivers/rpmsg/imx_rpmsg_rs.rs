@@ -163,9 +163,12 @@ impl platform::Driver for ImxRpmsgDriver {
             )
             .map_err(|e| channel_error(dev, "rx", e))?;
 
+            // A failed initializer drops what it made in reverse order:
+            // `_flush` comes first so that the "rx" channel is freed (no
+            // more kicks) before the queued kick work is flushed.
             Ok(try_pin_init!(ImxRpmsg {
-                _rx: rx,
                 _flush: FlushOnDrop(rx_kicks.clone()),
+                _rx: rx,
                 _vdevs: {
                     let mut regs = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
                     for (i, q) in queues.iter().enumerate() {
