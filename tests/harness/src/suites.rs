@@ -28,14 +28,21 @@ const MU_WORDS: [u32; 8] = [
     0x00FF_00FF,
 ];
 
-/// Lines in the kernel log that mean something went wrong.
-const KERNEL_TROUBLE: [&str; 6] = [
+/// Kernel log lines that mean something went wrong, in any suite: oopses,
+/// warnings, panics, stuck interrupts, leaks (kmemleak) and the rpmsg bus's
+/// own complaints about a transport.
+const KERNEL_TROUBLE: [&str; 11] = [
     "Oops",
     "BUG:",
     "WARNING:",
-    "Call trace:",
+    "Call trace",
     "Kernel panic",
     "general protection",
+    "Unable to handle",
+    "nobody cared",
+    "unreferenced object",
+    "timeout waiting for a tx buffer",
+    "inbound msg too big",
 ];
 
 /// Runs `cmd` on the guest and fails unless it exits 0.
@@ -132,16 +139,38 @@ pub fn mu_loopback(con: &mut Console, n: u32) -> Result<String, String> {
 
 /// The kernel log holds no oops, warning or panic.
 pub fn kernel_log_clean(con: &mut Console) -> Result<String, String> {
-    let dmesg = run_ok(con, "dmesg")?;
-    let bad: Vec<&str> = dmesg
+    check_kernel_log(&run_ok(con, "dmesg")?, &[])
+}
+
+/// Fails with the offending lines if `log` holds any [`KERNEL_TROUBLE`] or
+/// one of the suite's own `extra` markers.
+pub fn check_kernel_log(log: &str, extra: &[&str]) -> Result<String, String> {
+    let bad: Vec<&str> = log
         .lines()
-        .filter(|l| KERNEL_TROUBLE.iter().any(|t| l.contains(t)))
+        .filter(|l| KERNEL_TROUBLE.iter().chain(extra).any(|t| l.contains(t)))
         .collect();
     if bad.is_empty() {
         Ok(String::new())
     } else {
         Err(format!("kernel log has trouble:\n{}", bad.join("\n")))
     }
+}
+
+/// `out` without empty lines and shell prompts.
+pub fn clean(out: &str) -> String {
+    out.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with("/ #"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The last line of `out` that is not empty or a prompt (a kernel message
+/// may come before a single-value command's answer on the console).
+pub fn last_line(out: &str) -> &str {
+    out.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("/ #"))
+        .unwrap_or("")
 }
 
 /// Powers the board off through SNVS and waits for QEMU to exit.
@@ -182,4 +211,26 @@ fn parse_hex(s: &str) -> Option<u32> {
         16,
     )
     .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_log_check_names_the_bad_lines() {
+        let log = "[ 1.0] ok\n[ 2.0] WARNING: CPU: 0 at x\n[ 3.0] imx-mu-test: FAIL words\n";
+        let err = check_kernel_log(log, &[]).unwrap_err();
+        assert!(err.contains("WARNING: CPU") && !err.contains("imx-mu-test"));
+        let err = check_kernel_log(log, &["imx-mu-test: FAIL"]).unwrap_err();
+        assert!(err.contains("imx-mu-test: FAIL words"));
+        assert_eq!(check_kernel_log("[ 1.0] fine\n", &[]), Ok(String::new()));
+    }
+
+    #[test]
+    fn prompts_and_blank_lines_are_not_output() {
+        assert_eq!(clean("/ # \nfirst\n\n  second\n/ # "), "first\n  second");
+        assert_eq!(last_line("a\nb\n/ # \n"), "b");
+        assert_eq!(last_line(""), "");
+    }
 }

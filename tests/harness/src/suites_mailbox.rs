@@ -39,18 +39,6 @@ const CYCLES: u32 = 100;
 /// Deadline for one long guest command. The guest-side programs detect a
 /// stalled exchange themselves; this only bounds a hung machine.
 const LONG: Duration = Duration::from_secs(3600);
-/// Kernel log lines that mean something went wrong.
-const TROUBLE: [&str; 9] = [
-    "Oops",
-    "BUG:",
-    "WARNING:",
-    "Call trace",
-    "Kernel panic",
-    "nobody cared",
-    "Unable to handle",
-    "unreferenced object",
-    "imx-mu-test: FAIL",
-];
 
 /// The board for this suite, from the harness options.
 pub fn board_config(opts: &Options) -> Result<BoardConfig, String> {
@@ -153,7 +141,7 @@ pub fn mailbox(m: &mut Machine, report: &mut Report, m4_banner: &str) {
 
 /// `cmd`'s output without shell prompts.
 fn guest(con: &mut Console, cmd: &str) -> Result<String, String> {
-    suites::run_ok(con, cmd).map(|out| clean(&out))
+    suites::run_ok(con, cmd).map(|out| suites::clean(&out))
 }
 
 /// Like [`guest`], for commands that take long.
@@ -166,24 +154,7 @@ fn run_long(con: &mut Console, cmd: &str) -> Result<String, String> {
             out.output.trim_end()
         ));
     }
-    Ok(clean(&out.output))
-}
-
-/// Drops shell prompts and empty lines.
-fn clean(out: &str) -> String {
-    out.lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with("/ #"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The last line of `out` (a single-value command; an error message from
-/// the kernel may come before it on the console).
-fn last_line(out: &str) -> &str {
-    out.lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty() && !l.starts_with("/ #"))
-        .unwrap_or("")
+    Ok(suites::clean(&out.output))
 }
 
 /// The driver bound to the upstream `mu0a` node, if any.
@@ -192,7 +163,7 @@ fn mu0a_driver(con: &mut Console) -> Result<String, String> {
         con,
         "basename \"$(readlink /sys/bus/platform/devices/30aa0000.mailbox/driver)\" 2>/dev/null; true",
     )?;
-    Ok(last_line(&out).to_string())
+    Ok(suites::last_line(&out).to_string())
 }
 
 /// The kernel's C driver on the unchanged upstream node passes the client's
@@ -210,7 +181,7 @@ fn c_driver(con: &mut Console) -> Result<String, String> {
             "mu0a is bound to {driver:?}, not the C driver imx_mu"
         ));
     }
-    Ok(format!("imx-mailbox: {}", last_line(&result?)))
+    Ok(format!("imx-mailbox: {}", suites::last_line(&result?)))
 }
 
 fn load_ours(con: &mut Console) -> Result<String, String> {
@@ -240,7 +211,7 @@ fn kunit(con: &mut Console) -> Result<String, String> {
         con,
         "dmesg | grep -E '# imx_mu_rs: (pass|fail)' | tail -n 1",
     )?;
-    kunit_summary(last_line(&out))
+    kunit_summary(suites::last_line(&out))
 }
 
 /// Checks a KUnit suite summary line (`... # imx_mu_rs: pass:8 fail:0 ...`):
@@ -297,7 +268,7 @@ fn exchange(con: &mut Console) -> Result<String, String> {
             "MAILBOX_MODULES={GUEST_DIR} mailbox-client words={WORDS} doorbells={DOORBELLS} busy_test=1"
         ),
     )?;
-    Ok(last_line(&out).to_string())
+    Ok(suites::last_line(&out).to_string())
 }
 
 /// After unloading: no handler left, no interrupt enabled or doorbell
@@ -310,7 +281,7 @@ fn unload(con: &mut Console) -> Result<String, String> {
     }
     let read = |con: &mut Console, addr: u32| -> Result<u32, String> {
         let out = guest(con, &format!("devmem 0x{addr:08x} 32"))?;
-        parse_hex(last_line(&out)).ok_or_else(|| format!("devmem 0x{addr:08x}: {out:?}"))
+        parse_hex(suites::last_line(&out)).ok_or_else(|| format!("devmem 0x{addr:08x}: {out:?}"))
     };
     let cr = read(con, mu::SIDE_A_BASE + 0x24)?;
     let sr = read(con, mu::SIDE_A_BASE + 0x20)?;
@@ -365,16 +336,10 @@ fn leaks(con: &mut Console) -> Result<String, String> {
 /// The kernel log of the whole suite (the cycles' part saved by the guest
 /// script) holds no trouble.
 fn log_clean(con: &mut Console) -> Result<String, String> {
-    let all = guest(con, "cat /tmp/mailbox-cycles.log 2>/dev/null; dmesg")?;
-    let bad: Vec<&str> = all
-        .lines()
-        .filter(|l| TROUBLE.iter().any(|t| l.contains(t)))
-        .collect();
-    if bad.is_empty() {
-        Ok(String::new())
-    } else {
-        Err(format!("kernel log has trouble:\n{}", bad.join("\n")))
-    }
+    suites::check_kernel_log(
+        &guest(con, "cat /tmp/mailbox-cycles.log 2>/dev/null; dmesg")?,
+        &["imx-mu-test: FAIL"],
+    )
 }
 
 fn parse_hex(s: &str) -> Option<u32> {
@@ -392,12 +357,12 @@ mod tests {
     #[test]
     fn prompts_and_blank_lines_are_dropped() {
         let out = "imx_mu_rs\n/ # \n";
-        assert_eq!(clean(out), "imx_mu_rs");
-        assert_eq!(last_line(out), "imx_mu_rs");
+        assert_eq!(suites::clean(out), "imx_mu_rs");
+        assert_eq!(suites::last_line(out), "imx_mu_rs");
         let noisy = "[ 1.0] imx_mu_rs x: no registers\n0x00F00000\n/ # ";
-        assert_eq!(last_line(noisy), "0x00F00000");
-        assert_eq!(parse_hex(last_line(noisy)), Some(0x00F0_0000));
-        assert_eq!(last_line("/ # "), "");
+        assert_eq!(suites::last_line(noisy), "0x00F00000");
+        assert_eq!(parse_hex(suites::last_line(noisy)), Some(0x00F0_0000));
+        assert_eq!(suites::last_line("/ # "), "");
     }
 
     #[test]

@@ -44,17 +44,6 @@ const RAW: &str = "rpmsg-tty";
 /// Deadline for one long guest command. The guest scripts never wait on a
 /// clock; this only bounds a hung machine.
 const LONG: Duration = Duration::from_secs(1800);
-/// Kernel log lines that mean something went wrong.
-const TROUBLE: [&str; 8] = [
-    "Oops",
-    "BUG:",
-    "WARNING:",
-    "Call trace",
-    "Kernel panic",
-    "Unable to handle",
-    "timeout waiting for a tx buffer",
-    "inbound msg too big",
-];
 /// The broken nodes of the test tree and the message each must log.
 const BAD_NODES: [(&str, &str); 5] = [
     ("rpmsg-test-no-memory", "no shared memory for the vrings"),
@@ -264,33 +253,17 @@ pub fn no_remote_board(m: &mut Machine, report: &mut Report) {
 
 /// A guest command's output without shell prompts and blank lines.
 fn guest(con: &mut Console, cmd: &str) -> Result<String, String> {
-    suites::run_ok(con, cmd).map(|out| clean(&out))
+    suites::run_ok(con, cmd).map(|out| suites::clean(&out))
 }
 
 /// Runs a long guest test script and returns its last line.
 fn guest_script(con: &mut Console, cmd: &str) -> Result<String, String> {
     let out = con.run(cmd, LONG).map_err(|e| format!("`{cmd}`: {e}"))?;
-    let text = clean(&out.output);
+    let text = suites::clean(&out.output);
     if out.status != 0 {
         return Err(format!("`{cmd}` exited {}:\n{text}", out.status));
     }
-    Ok(last_line(&text).to_string())
-}
-
-/// Drops shell prompts and empty lines.
-fn clean(out: &str) -> String {
-    out.lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with("/ #"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The last non-empty line.
-fn last_line(out: &str) -> &str {
-    out.lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty() && !l.starts_with("/ #"))
-        .unwrap_or("")
+    Ok(suites::last_line(&text).to_string())
 }
 
 /// Loads our three modules and reports the transport's probe line.
@@ -302,10 +275,10 @@ fn load(con: &mut Console) -> Result<String, String> {
         con,
         "dmesg | grep 'imx_rpmsg_rs 8fff0000.rpmsg: ' | tail -n 1; true",
     )?;
-    let line = last_line(&out);
+    let line = suites::last_line(&out);
     let line = line.split("8fff0000.rpmsg: ").nth(1).unwrap_or(line);
     let out = guest(con, "dmesg | grep 'imx_rpmsg_rs rpmsg: ' | tail -n 1; true")?;
-    let pool_line = last_line(&out);
+    let pool_line = suites::last_line(&out);
     let pool_line = pool_line
         .split("imx_rpmsg_rs rpmsg: ")
         .nth(1)
@@ -323,7 +296,7 @@ fn kunit(con: &mut Console, module: &str) -> Result<String, String> {
         con,
         &format!("dmesg | grep -E '# {module}: (pass|fail)' | tail -n 1; true"),
     )?;
-    kunit_summary(last_line(&out), module)
+    kunit_summary(suites::last_line(&out), module)
 }
 
 /// Checks a KUnit summary line (`# <module>: pass:N fail:0 ...`): at least
@@ -392,8 +365,8 @@ fn channels(con: &mut Console) -> Result<String, String> {
     let raw = guest(con, &format!("rpmsg-tty-of {RAW}"))?;
     Ok(format!(
         "{DEMO}: {}, {RAW}: {}",
-        last_line(&demo),
-        last_line(&raw)
+        suites::last_line(&demo),
+        suites::last_line(&raw)
     ))
 }
 
@@ -406,7 +379,7 @@ fn echo_hello(con: &mut Console) -> Result<String, String> {
              head -c 13 <&3 | od -An -c; exec 3<&-"
         ),
     )?;
-    let got: String = last_line(&out)
+    let got: String = suites::last_line(&out)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -504,16 +477,7 @@ fn waits(con: &mut Console) -> Result<String, String> {
 
 /// The kernel log holds no trouble.
 fn log_clean(con: &mut Console) -> Result<String, String> {
-    let all = guest(con, "dmesg")?;
-    let bad: Vec<&str> = all
-        .lines()
-        .filter(|l| TROUBLE.iter().any(|t| l.contains(t)))
-        .collect();
-    if bad.is_empty() {
-        Ok(String::new())
-    } else {
-        Err(format!("kernel log has trouble:\n{}", bad.join("\n")))
-    }
+    suites::check_kernel_log(&guest(con, "dmesg")?, &[])
 }
 
 /// `make demo`'s RPMsg part: boots the board tree with the echo firmware,
@@ -538,7 +502,7 @@ pub fn demo(opts: &Options) -> Result<(), String> {
     println!("imx_rpmsg_rs: {}", load(con)?);
     step("the M4 announced its channels; each got a tty");
     println!("{}", channels(con)?);
-    let tty = last_line(&guest(con, &format!("rpmsg-tty-of {DEMO}"))?).to_string();
+    let tty = suites::last_line(&guest(con, &format!("rpmsg-tty-of {DEMO}"))?).to_string();
     step(&format!(
         "echo session over {tty}: Linux writes a line, the M4 answers"
     ));
@@ -556,7 +520,7 @@ pub fn demo(opts: &Options) -> Result<(), String> {
             ),
         )?;
         println!("  Linux -> M4: {line}");
-        println!("  M4 -> Linux: {}", last_line(&out));
+        println!("  M4 -> Linux: {}", suites::last_line(&out));
     }
     step("a 64 KiB stream through the raw loopback channel, checked");
     println!(
@@ -609,7 +573,7 @@ mod tests {
 
     #[test]
     fn prompts_and_blank_lines_are_dropped() {
-        assert_eq!(clean("/dev/ttyRPMSG0\n/ # \n\n"), "/dev/ttyRPMSG0");
-        assert_eq!(last_line("a\nb\n/ # "), "b");
+        assert_eq!(suites::clean("/dev/ttyRPMSG0\n/ # \n\n"), "/dev/ttyRPMSG0");
+        assert_eq!(suites::last_line("a\nb\n/ # "), "b");
     }
 }
