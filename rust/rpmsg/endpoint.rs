@@ -3,7 +3,10 @@
 //! use after the channel is gone (it is *revoked*: sends fail with
 //! `ENODEV`) and a blocking [`Endpoint::send`] that waits for a free
 //! transmit buffer as long as it takes, without the bus's 15-second limit,
-//! and wakes up the moment the remote hands a buffer back.
+//! and wakes up the moment the remote hands a buffer back. It sleeps
+//! interruptibly, one bounded step ([`SEND_STEP_MS`]) at a time, looking
+//! again after each, and gives up with `ERESTARTSYS` when a signal is
+//! pending.
 //!
 //! How the wake-up works: the bus's `poll` operation (`rpmsg_poll`, which
 //! `virtio_rpmsg_bus` implements on the wait queue its own blocking senders
@@ -23,10 +26,14 @@ use kernel::{
     ffi::{c_int, c_uint, c_void},
     new_condvar, new_mutex, new_spinlock_irq,
     prelude::*,
-    sync::{Arc, CondVar, Mutex, SpinLockIrq},
+    sync::{Arc, CondVar, CondVarTimeoutResult, Mutex, SpinLockIrq},
     time::msecs_to_jiffies,
     types::Opaque,
 };
+
+/// Longest single sleep of [`Endpoint::send`] before it looks again
+/// (with the bus's wake-up hooked; without, it polls every 100 ms).
+pub(crate) const SEND_STEP_MS: u32 = 1000;
 
 /// The C endpoint while the channel exists.
 struct Ept(Option<NonNull<ffi::rpmsg_endpoint>>);
@@ -137,7 +144,11 @@ impl Endpoint {
 
     /// Sends `data` as one message, waiting as long as it takes for a free
     /// transmit buffer. Fails only with `ENODEV` (revoked, including while
-    /// waiting) and `EMSGSIZE`.
+    /// waiting), `EMSGSIZE` and `ERESTARTSYS` (a signal is pending: the
+    /// caller is a user process, or a kernel thread that allows signals;
+    /// workqueue workers never get one). The wait is interruptible, in
+    /// steps of at most [`SEND_STEP_MS`] ms, so a stuck remote never
+    /// leaves a task in uninterruptible sleep.
     pub(crate) fn send(&self, data: &[u8]) -> Result {
         let inner = &*self.0;
         loop {
@@ -160,17 +171,20 @@ impl Endpoint {
                 }
                 !inner.head.load(Ordering::Relaxed).is_null()
             };
+            // A bus without a poll operation never wakes us: look again
+            // every 100 ms. With one, a wake-up can only be missed if the
+            // remote misbehaves: look again every step.
+            let step = if hooked { SEND_STEP_MS } else { 100 };
             let mut w = inner.wake.lock();
             while w.count == seen && !w.revoked {
-                if hooked {
-                    inner.cv.wait(&mut w);
-                } else {
-                    // A bus without a poll operation never wakes us: look
-                    // again every 100 ms.
-                    let _ = inner
-                        .cv
-                        .wait_interruptible_timeout(&mut w, msecs_to_jiffies(100));
-                    break;
+                match inner
+                    .cv
+                    .wait_interruptible_timeout(&mut w, msecs_to_jiffies(step))
+                {
+                    // Waiting again would return at once: a busy loop.
+                    CondVarTimeoutResult::Signal { .. } => return Err(ERESTARTSYS),
+                    CondVarTimeoutResult::Timeout => break,
+                    CondVarTimeoutResult::Woken { .. } => {}
                 }
             }
         }
