@@ -52,6 +52,9 @@ style() {
         (cd "$TOP/$ws" && cargo fmt --check) || ok=1
         (cd "$TOP/$ws" && CARGO_TARGET_DIR=$HOST_TARGET/$ws cargo clippy --locked --all-targets -- -D warnings) || ok=1
     done
+    for ws in "$TOP"/tests/guest-tools/*/; do
+        (cd "$ws" && cargo fmt --check) || ok=1
+    done
     bash "$TOP/scripts/modules.sh" "$KBUILD" --check || ok=1
     (cd "$TOP/firmware" && CARGO_TARGET_DIR=$CACHE/firmware/target \
         cargo clippy --locked --release --target thumbv7em-none-eabihf --workspace -- -D warnings) || ok=1

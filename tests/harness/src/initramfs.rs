@@ -16,6 +16,8 @@ pub struct InitramfsSpec {
     pub kernel_modules: Option<PathBuf>,
     /// Further files to install, as (path in the guest, file on the host).
     pub files: Vec<(String, PathBuf)>,
+    /// Programs to install executable, as (path in the guest, file on the host).
+    pub bins: Vec<(String, PathBuf)>,
     /// Directory of guest scripts, installed executable under `/test`.
     pub scripts: Option<PathBuf>,
 }
@@ -72,6 +74,9 @@ pub fn build(spec: &InitramfsSpec, out: &Path) -> io::Result<()> {
     }
     for (guest, host) in &spec.files {
         w.file(guest, 0o644, &read(host)?)?;
+    }
+    for (guest, host) in &spec.bins {
+        w.file(guest, 0o755, &read(host)?)?;
     }
     use std::io::Write;
     w.finish()?.flush()

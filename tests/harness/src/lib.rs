@@ -13,3 +13,4 @@ pub mod report;
 pub mod suites;
 pub mod suites_mailbox;
 pub mod suites_rpmsg;
+pub mod suites_rpmsg_ctrl;

@@ -75,6 +75,7 @@ pub fn board_config(opts: &Options) -> Result<BoardConfig, String> {
         busybox: opts.path("busybox")?,
         kernel_modules: Some(opts.path("modules")?),
         files,
+        bins: vec![],
         scripts: Some(opts.path("scripts")?),
     };
     initramfs::build(&spec, &initrd).map_err(|e| format!("building the initramfs: {e}"))?;

@@ -6,14 +6,16 @@
 //! 1. the error-test tree (`imx7s-warp-qemu-rpmsgtest.dtb`: the board's
 //!    node plus broken ones): KUnit, one message per broken node, both
 //!    channels' ttys, `hello` echo, 1,000 random-size echoes, a 1 MiB
-//!    loopback stream, `rpmsg_char`/`rpmsg_ctrl`, hang-up on unload,
+//!    loopback stream, `rpmsg_char`/`rpmsg_ctrl`, an endpoint made with
+//!    `RPMSG_CREATE_EPT_IOCTL` (the `rpmsg-ept` guest tool), hang-up on unload,
 //!    50 unload/load cycles, a clean kernel log;
 //! 2. the pool tree (`imx7s-warp-qemu-rpmsgpool.dtb`: vrings and buffers
 //!    from named reserved memory): echo and stream again;
 //! 3. the board tree without M4 firmware: the driver loads and waits.
 //!
 //! Our modules come from `--rust-modules DIR` (scripts/modules.sh), the
-//! firmware from `--rpmsg-firmware ELF` (scripts/firmware.sh rpmsg-echo);
+//! firmware from `--rpmsg-firmware ELF` (scripts/firmware.sh rpmsg-echo),
+//! the `rpmsg-ept` tool from `--guest-tools DIR` (scripts/guest-tools.sh);
 //! the test trees sit next to `--dtb` (scripts/dtbs.sh).
 
 use crate::cli::Options;
@@ -22,6 +24,7 @@ use crate::initramfs::{self, InitramfsSpec};
 use crate::machine::{BoardConfig, Machine};
 use crate::report::Report;
 use crate::suites;
+use crate::suites_rpmsg_ctrl::{self, GUEST_TOOLS_OPTION, TOOL, TOOL_GUEST_PATH};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -89,11 +92,19 @@ pub fn board_config(
             }
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let tool = opts.path(GUEST_TOOLS_OPTION)?.join(TOOL);
+    if !tool.exists() {
+        return Err(format!(
+            "{}: no such file (scripts/guest-tools.sh builds it)",
+            tool.display()
+        ));
+    }
     let initrd = log_dir.join(format!("{name}-initramfs.cpio"));
     let spec = InitramfsSpec {
         busybox: opts.path("busybox")?,
         kernel_modules: Some(opts.path("modules")?),
         files,
+        bins: vec![(TOOL_GUEST_PATH.trim_start_matches('/').to_string(), tool)],
         scripts: Some(opts.path("scripts")?),
     };
     initramfs::build(&spec, &initrd).map_err(|e| format!("building the initramfs: {e}"))?;
@@ -199,6 +210,10 @@ pub fn main_board(m: &mut Machine, report: &mut Report) {
     report.record(
         "rpmsg::rpmsg_char_and_ctrl",
         guest_script(con, &format!("rpmsg-char-check {RAW}")),
+    );
+    report.record(
+        "rpmsg::ctrl_create_endpoint_echo",
+        suites_rpmsg_ctrl::ctrl_endpoint(con, TOOL_GUEST_PATH),
     );
     report.record("rpmsg::hangup_on_transport_unload", hangup(con));
     report.record("rpmsg::nxp_names_option", nxp_names(con));
