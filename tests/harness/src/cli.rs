@@ -48,31 +48,105 @@ impl Options {
         Ok(p)
     }
 
-    /// Builds the initramfs into the log directory and returns the board.
+    /// A file named `name` next to the path given as `--key` (e.g. another
+    /// device tree beside `--dtb`), which `builder` makes.
+    pub fn sibling(&self, key: &str, name: &str, builder: &str) -> Result<PathBuf, String> {
+        let dir = self.path(key)?;
+        let dir = if dir.is_dir() {
+            dir
+        } else {
+            dir.parent()
+                .ok_or(format!("--{key} has no directory"))?
+                .to_path_buf()
+        };
+        let p = dir.join(name);
+        if !p.exists() {
+            return Err(format!(
+                "{}: no such file ({builder} builds it)",
+                p.display()
+            ));
+        }
+        Ok(p)
+    }
+
+    /// The plain board: `--dtb`, the `--firmware` ELF, no extra modules.
     pub fn board(&self) -> Result<BoardConfig, String> {
+        self.board_variant(&BoardVariant::default())
+    }
+
+    /// Builds `variant`'s initramfs into the log directory and returns its
+    /// board.
+    pub fn board_variant(&self, variant: &BoardVariant<'_>) -> Result<BoardConfig, String> {
         let log_dir = PathBuf::from(self.get("log-dir")?);
         std::fs::create_dir_all(&log_dir).map_err(|e| format!("{}: {e}", log_dir.display()))?;
-        let initrd = log_dir.join("initramfs.cpio");
+        let dtb = match variant.dtb {
+            Some(name) => self.sibling("dtb", name, "scripts/dtbs.sh")?,
+            None => self.path("dtb")?,
+        };
+        let mut files = Vec::new();
+        for ko in variant.rust_modules {
+            let host = self.sibling(RUST_MODULES_OPTION, ko, "scripts/modules.sh")?;
+            files.push((format!("{RUST_MODULES_GUEST_DIR}/{ko}"), host));
+        }
+        let initrd = log_dir.join(match variant.name {
+            "" => "initramfs.cpio".to_string(),
+            name => format!("{name}-initramfs.cpio"),
+        });
         let spec = InitramfsSpec {
             busybox: self.path("busybox")?,
             kernel_modules: Some(self.path("modules")?),
-            files: vec![],
-            bins: vec![],
+            files,
+            bins: variant.bins.clone(),
             scripts: Some(self.path("scripts")?),
         };
         initramfs::build(&spec, &initrd).map_err(|e| format!("building the initramfs: {e}"))?;
         Ok(BoardConfig {
             qemu: self.path("qemu")?,
             kernel: self.path("kernel")?,
-            dtb: self.path("dtb")?,
+            dtb,
             initrd,
-            firmware: Some(self.path("firmware")?),
+            firmware: variant.firmware.map(|key| self.path(key)).transpose()?,
             m4_cpu: self
                 .get("m4-cpu")?
                 .parse()
                 .map_err(|_| "--m4-cpu takes a number")?,
             log_dir,
-            extra_append: String::new(),
+            extra_append: variant.extra_append.to_string(),
         })
+    }
+}
+
+/// The option naming the directory of our built `.ko` files.
+pub const RUST_MODULES_OPTION: &str = "rust-modules";
+/// Where our modules are installed in the guest (`insmod` from there).
+pub const RUST_MODULES_GUEST_DIR: &str = "/lib/modules";
+
+/// How a suite's board differs from the plain one.
+#[derive(Debug, Clone)]
+pub struct BoardVariant<'a> {
+    /// Prefix of the initramfs file (empty for the plain board).
+    pub name: &'a str,
+    /// A device tree beside `--dtb` instead of `--dtb` itself.
+    pub dtb: Option<&'a str>,
+    /// The option naming the M4 firmware ELF, or `None` for no firmware.
+    pub firmware: Option<&'a str>,
+    /// Our `.ko` files to install, from `--rust-modules`.
+    pub rust_modules: &'a [&'a str],
+    /// Executables to install, as (path in the guest, file on the host).
+    pub bins: Vec<(String, PathBuf)>,
+    /// Extra kernel command-line arguments.
+    pub extra_append: &'a str,
+}
+
+impl Default for BoardVariant<'_> {
+    fn default() -> Self {
+        Self {
+            name: "",
+            dtb: None,
+            firmware: Some("firmware"),
+            rust_modules: &[],
+            bins: Vec::new(),
+            extra_append: "",
+        }
     }
 }

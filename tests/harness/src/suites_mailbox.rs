@@ -14,22 +14,16 @@
 //! no interrupt enabled or pending; 100 load/traffic/unload cycles without
 //! an oops, warning, stuck interrupt or leaked object.
 
-use crate::cli::Options;
+use crate::cli::{BoardVariant, Options, RUST_MODULES_GUEST_DIR as GUEST_DIR};
 use crate::console::Console;
-use crate::initramfs::{self, InitramfsSpec};
 use crate::machine::{BoardConfig, Machine};
 use crate::mu;
 use crate::report::Report;
 use crate::suites;
-use std::path::PathBuf;
 use std::time::Duration;
 
-/// Option naming the directory holding our `.ko` files.
-pub const MODULES_OPTION: &str = "rust-modules";
 /// The mailbox test tree, built by scripts/dtbs.sh next to the board's.
 pub const MUTEST_DTB: &str = "imx7s-warp-qemu-mutest.dtb";
-/// Our modules in the guest (a directory the initramfs always has).
-const GUEST_DIR: &str = "/lib/modules";
 /// Words per channel in the main exchange (the issue asks for ≥ 10,000).
 const WORDS: u32 = 10_000;
 /// Doorbell rounds (all four doorbells each) in the main exchange.
@@ -42,57 +36,14 @@ const LONG: Duration = Duration::from_secs(3600);
 
 /// The board for this suite, from the harness options.
 pub fn board_config(opts: &Options) -> Result<BoardConfig, String> {
-    let log_dir = PathBuf::from(opts.get("log-dir")?);
-    std::fs::create_dir_all(&log_dir).map_err(|e| format!("{}: {e}", log_dir.display()))?;
-    let modules = opts.path(MODULES_OPTION)?;
-    let dtb = opts
-        .path("dtb")?
-        .parent()
-        .ok_or("--dtb has no directory")?
-        .join(MUTEST_DTB);
-    if !dtb.exists() {
-        return Err(format!(
-            "{}: no such file (scripts/dtbs.sh builds it)",
-            dtb.display()
-        ));
-    }
-    let files = ["imx_mu_rs.ko", "imx_mu_test_client.ko"]
-        .iter()
-        .map(|ko| {
-            let host = modules.join(ko);
-            if host.exists() {
-                Ok((format!("{}/{ko}", GUEST_DIR.trim_start_matches('/')), host))
-            } else {
-                Err(format!(
-                    "{}: no such file (scripts/modules.sh builds it)",
-                    host.display()
-                ))
-            }
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let initrd = log_dir.join("mailbox-initramfs.cpio");
-    let spec = InitramfsSpec {
-        busybox: opts.path("busybox")?,
-        kernel_modules: Some(opts.path("modules")?),
-        files,
-        bins: vec![],
-        scripts: Some(opts.path("scripts")?),
-    };
-    initramfs::build(&spec, &initrd).map_err(|e| format!("building the initramfs: {e}"))?;
-    Ok(BoardConfig {
-        qemu: opts.path("qemu")?,
-        kernel: opts.path("kernel")?,
-        dtb,
-        initrd,
-        firmware: Some(opts.path("firmware")?),
-        m4_cpu: opts
-            .get("m4-cpu")?
-            .parse()
-            .map_err(|_| "--m4-cpu takes a number")?,
-        log_dir,
+    opts.board_variant(&BoardVariant {
+        name: "mailbox",
+        dtb: Some(MUTEST_DTB),
+        rust_modules: &["imx_mu_rs.ko", "imx_mu_test_client.ko"],
         // KUnit must be enabled and run suites at module load (the kernel
         // config has KUNIT_DEFAULT_ENABLED and KUNIT_AUTORUN_ENABLED off).
-        extra_append: "kmemleak=on kunit.enable=1 kunit.autorun=1".into(),
+        extra_append: "kmemleak=on kunit.enable=1 kunit.autorun=1",
+        ..BoardVariant::default()
     })
 }
 

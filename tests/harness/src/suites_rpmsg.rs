@@ -18,18 +18,14 @@
 //! the `rpmsg-ept` tool from `--guest-tools DIR` (scripts/guest-tools.sh);
 //! the test trees sit next to `--dtb` (scripts/dtbs.sh).
 
-use crate::cli::Options;
+use crate::cli::{BoardVariant, Options, RUST_MODULES_GUEST_DIR as GUEST_DIR};
 use crate::console::Console;
-use crate::initramfs::{self, InitramfsSpec};
 use crate::machine::{BoardConfig, Machine};
 use crate::report::Report;
 use crate::suites;
 use crate::suites_rpmsg_ctrl::{self, GUEST_TOOLS_OPTION, TOOL, TOOL_GUEST_PATH};
-use std::path::PathBuf;
 use std::time::Duration;
 
-/// Option naming the directory holding our `.ko` files.
-pub const MODULES_OPTION: &str = "rust-modules";
 /// Option naming the RPMsg echo firmware ELF.
 pub const FIRMWARE_OPTION: &str = "rpmsg-firmware";
 /// What the echo firmware prints on its UART when it starts.
@@ -40,7 +36,6 @@ pub const TEST_DTB: &str = "imx7s-warp-qemu-rpmsgtest.dtb";
 pub const POOL_DTB: &str = "imx7s-warp-qemu-rpmsgpool.dtb";
 /// Our modules, in load order, and where they go in the guest.
 const MODULES: [&str; 3] = ["imx_mu_rs.ko", "imx_rpmsg_rs.ko", "rpmsg_tty_rs.ko"];
-const GUEST_DIR: &str = "/lib/modules";
 /// The channels the firmware announces.
 const DEMO: &str = "rpmsg-openamp-demo-channel";
 const RAW: &str = "rpmsg-tty";
@@ -64,68 +59,16 @@ pub fn board_config(
     dtb: &str,
     firmware: bool,
 ) -> Result<BoardConfig, String> {
-    let log_dir = PathBuf::from(opts.get("log-dir")?);
-    std::fs::create_dir_all(&log_dir).map_err(|e| format!("{}: {e}", log_dir.display()))?;
-    let modules = opts.path(MODULES_OPTION)?;
-    let dtb = opts
-        .path("dtb")?
-        .parent()
-        .ok_or("--dtb has no directory")?
-        .join(dtb);
-    if !dtb.exists() {
-        return Err(format!(
-            "{}: no such file (scripts/dtbs.sh builds it)",
-            dtb.display()
-        ));
-    }
-    let files = MODULES
-        .iter()
-        .map(|ko| {
-            let host = modules.join(ko);
-            if host.exists() {
-                Ok((format!("{}/{ko}", GUEST_DIR.trim_start_matches('/')), host))
-            } else {
-                Err(format!(
-                    "{}: no such file (scripts/modules.sh builds it)",
-                    host.display()
-                ))
-            }
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let tool = opts.path(GUEST_TOOLS_OPTION)?.join(TOOL);
-    if !tool.exists() {
-        return Err(format!(
-            "{}: no such file (scripts/guest-tools.sh builds it)",
-            tool.display()
-        ));
-    }
-    let initrd = log_dir.join(format!("{name}-initramfs.cpio"));
-    let spec = InitramfsSpec {
-        busybox: opts.path("busybox")?,
-        kernel_modules: Some(opts.path("modules")?),
-        files,
+    let tool = opts.sibling(GUEST_TOOLS_OPTION, TOOL, "scripts/guest-tools.sh")?;
+    opts.board_variant(&BoardVariant {
+        name,
+        dtb: Some(dtb),
+        firmware: firmware.then_some(FIRMWARE_OPTION),
+        rust_modules: &MODULES,
         bins: vec![(TOOL_GUEST_PATH.trim_start_matches('/').to_string(), tool)],
-        scripts: Some(opts.path("scripts")?),
-    };
-    initramfs::build(&spec, &initrd).map_err(|e| format!("building the initramfs: {e}"))?;
-    Ok(BoardConfig {
-        qemu: opts.path("qemu")?,
-        kernel: opts.path("kernel")?,
-        dtb,
-        initrd,
-        firmware: if firmware {
-            Some(opts.path(FIRMWARE_OPTION)?)
-        } else {
-            None
-        },
-        m4_cpu: opts
-            .get("m4-cpu")?
-            .parse()
-            .map_err(|_| "--m4-cpu takes a number")?,
-        log_dir,
         // KUnit must be enabled and run suites at module load (the kernel
         // config has KUNIT_DEFAULT_ENABLED and KUNIT_AUTORUN_ENABLED off).
-        extra_append: "kunit.enable=1 kunit.autorun=1".into(),
+        extra_append: "kunit.enable=1 kunit.autorun=1",
     })
 }
 
