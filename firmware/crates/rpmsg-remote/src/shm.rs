@@ -112,13 +112,9 @@ impl SharedMemory for VolatileShm {
     #[inline(never)]
     fn read_bytes(&self, off: u32, out: &mut [u8]) {
         match self.at(off, out.len() as u32) {
-            Some(p) => {
-                for (i, b) in out.iter_mut().enumerate() {
-                    // SAFETY: `at` checked that all `out.len()` bytes from
-                    // `p` are inside the window; byte accesses are aligned.
-                    *b = unsafe { p.add(i).read_volatile() };
-                }
-            }
+            // SAFETY: `at` checked that all `out.len()` bytes from `p` are
+            // inside the window; `out` is that long.
+            Some(p) => unsafe { transfer::<false>(p, out.as_mut_ptr(), out.len()) },
             None => out.fill(0),
         }
     }
@@ -126,11 +122,53 @@ impl SharedMemory for VolatileShm {
     #[inline(never)]
     fn write_bytes(&self, off: u32, data: &[u8]) {
         if let Some(p) = self.at(off, data.len() as u32) {
-            for (i, &b) in data.iter().enumerate() {
-                // SAFETY: as in `read_bytes`, for writes.
-                unsafe { p.add(i).write_volatile(b) }
-            }
+            // SAFETY: as in `read_bytes`; with `WRITE` the local side is
+            // only read, so the pointer from a shared slice is never written.
+            unsafe { transfer::<true>(p, data.as_ptr().cast_mut(), data.len()) }
         }
+    }
+}
+
+/// Moves `len` bytes between the window at `shm` and local memory at
+/// `local`: from the window when `WRITE` is false, into it when true. The
+/// window side is accessed with volatile byte accesses up to its first
+/// 4-byte boundary, then with aligned volatile words, then bytes again for
+/// the rest; the local side may have any alignment (the M4 handles
+/// unaligned word accesses to normal memory).
+///
+/// # Safety
+///
+/// `shm .. shm + len` must lie in a [`VolatileShm`]'s window and `local ..
+/// local + len` in one local allocation, valid for reads, and for writes
+/// unless `WRITE`.
+#[inline(always)]
+unsafe fn transfer<const WRITE: bool>(shm: *mut u8, local: *mut u8, len: usize) {
+    let mut i = 0;
+    // One step of `size` bytes at `i` (1 or 4; words only at aligned `shm`).
+    macro_rules! step {
+        ($t:ty) => {{
+            // SAFETY: `i + size_of::<$t>() <= len` at every use below, so
+            // both sides stay inside the ranges of the contract; window
+            // words are aligned (loop conditions), local ones unaligned.
+            unsafe {
+                let (s, l) = (shm.add(i).cast::<$t>(), local.add(i).cast::<$t>());
+                if WRITE {
+                    s.write_volatile(l.read_unaligned());
+                } else {
+                    l.write_unaligned(s.read_volatile());
+                }
+            }
+            i += core::mem::size_of::<$t>();
+        }};
+    }
+    while i < len && !(shm as usize + i).is_multiple_of(4) {
+        step!(u8);
+    }
+    while len - i >= 4 {
+        step!(u32);
+    }
+    while i < len {
+        step!(u8);
     }
 }
 
@@ -283,5 +321,27 @@ mod tests {
         shm.write_u32(u32::MAX - 1, 5);
         assert_eq!(buf[1], 0x1234_DEAD_BEEF);
         assert_eq!(buf[3] >> 40, 0x09_0807);
+    }
+
+    #[test]
+    fn volatile_copies_every_length_at_every_alignment() {
+        let mut buf = [0u64; 8];
+        // SAFETY: as above.
+        let shm = unsafe { VolatileShm::new(buf.as_mut_ptr().cast(), 64) };
+        let data: [u8; 24] = core::array::from_fn(|i| i as u8 + 1);
+        for off in 0..5u32 {
+            for len in 0..=20usize {
+                // Local side misaligned too: start at `len % 3`.
+                let src = &data[len % 3..len % 3 + len];
+                shm.write_bytes(off, &[0xEE; 24]);
+                shm.write_bytes(off, src);
+                let mut out = [0u8; 24];
+                shm.read_bytes(off, &mut out[1..1 + len]);
+                assert_eq!(&out[1..1 + len], src, "off {off} len {len}");
+                let mut after = [0u8; 1];
+                shm.read_bytes(off + len as u32, &mut after);
+                assert_eq!(after, [0xEE], "nothing past the end, off {off} len {len}");
+            }
+        }
     }
 }
