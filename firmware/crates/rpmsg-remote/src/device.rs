@@ -19,9 +19,11 @@ use crate::vring::Vq;
 /// * `C`: the [`Config`] layout, checked at compile time;
 /// * `E`: endpoint capacity.
 ///
-/// Every operation first looks at the rings ([`poll`](Self::poll)): it
-/// notices Linux re-creating them, brings the link up and sends pending
-/// name-service announcements.
+/// Every operation that takes from a ring first looks at the rings
+/// ([`poll`](Self::poll)): it notices Linux re-creating them, brings the
+/// link up and sends pending name-service announcements. Giving a buffer
+/// back checks it against what the latest look saw. Linux is kicked once
+/// per queue at the end of an operation, however many buffers it returned.
 #[derive(Debug)]
 pub struct Device<S, P, C = Imx7, const E: usize = 4> {
     pub(crate) shm: S,
@@ -37,6 +39,8 @@ pub struct Device<S, P, C = Imx7, const E: usize = 4> {
     pub(crate) spare_len: usize,
     /// Zero-copy TX buffers the application holds.
     pub(crate) held: usize,
+    /// Rings with buffers returned and not yet kicked (bit = ring).
+    kicks: u8,
 }
 
 impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E> {
@@ -59,6 +63,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             spare: [0; MAX_HELD_TX],
             spare_len: 0,
             held: 0,
+            kicks: 0,
         }
     }
 
@@ -98,7 +103,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             self.platform.fault(Fault::RingReset(1));
         }
         if !self.link {
-            match self.tx.pending(&self.shm) {
+            match self.tx.pending() {
                 Ok(n) => self.link = n > 0,
                 Err(f) => self.platform.fault(f),
             }
@@ -109,12 +114,31 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             }
             self.epts.set_announced(i);
         }
+        self.kick();
         self.link
+    }
+
+    /// Notes that a buffer of `ring` (0 or 1) went back to Linux: its queue
+    /// is kicked by the next [`kick`](Self::kick).
+    pub(crate) fn returned(&mut self, ring: u8) {
+        self.kicks |= 1 << ring;
+    }
+
+    /// Kicks Linux once for each ring that had buffers returned since the
+    /// last kick: the end of every operation that returns buffers.
+    pub(crate) fn kick(&mut self) {
+        if self.kicks & 1 != 0 {
+            self.platform.notify(Self::TX_QUEUE);
+        }
+        if self.kicks & 2 != 0 {
+            self.platform.notify(Self::RX_QUEUE);
+        }
+        self.kicks = 0;
     }
 
     /// Waits up to `timeout` ticks for the link to come up.
     pub fn wait_link(&mut self, timeout: u32) -> Result<(), Error> {
-        let start = self.platform.now();
+        let start = self.start(timeout);
         while !self.poll() {
             self.retry(Error::LinkDown, start, timeout)?;
         }
@@ -144,6 +168,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         self.poll();
         if self.epts.announced(&ept) {
             self.send_ns(ept.slot as usize, NS_DESTROY)?;
+            self.kick();
         }
         self.epts.remove(&ept);
         Ok(())
@@ -155,6 +180,17 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             Ok(())
         } else {
             Err(Error::NoEndpoint)
+        }
+    }
+
+    /// The start tick of a blocking call with `timeout`. Reads the clock
+    /// only for a finite timeout, so that waiting without a deadline needs
+    /// no running clock (a platform may then sleep without a tick).
+    pub(crate) fn start(&mut self, timeout: u32) -> u32 {
+        if timeout == FOREVER || timeout == NO_WAIT {
+            0
+        } else {
+            self.platform.now()
         }
     }
 

@@ -19,8 +19,9 @@
 //!   the WaRP7's DDR, 0x8000_0000 + 512 MiB) that do not overlap a ring.
 //! * Kicks: queue id `2 * vdev + ring`; on i.MX7 the word
 //!   [`kick_word`]`(queue_id)` (= `queue_id << 16`) goes through MU
-//!   channel 1. The stack calls [`Platform::notify`] after every message it
-//!   sends (queue 0) and after every buffer it hands back (queue 1), so
+//!   channel 1. The stack calls [`Platform::notify`] at the end of every
+//!   operation that sent messages (queue 0) or handed buffers back (queue
+//!   1), once per queue however many buffers the operation returned, so
 //!   Linux senders waiting for a buffer are always woken.
 //! * Name service at address 53: 40-byte messages `name[32], addr, flags`.
 //!

@@ -74,6 +74,15 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     /// waiting; `WouldBlock` if there is none.
     pub fn try_recv(&mut self) -> Result<RxBuf, Error> {
         self.poll();
+        let r = self.take_rx();
+        // Entries handed back on the way (invalid, name service) in one kick.
+        self.kick();
+        r
+    }
+
+    /// The next message for a local endpoint among the entries the latest
+    /// look at vring1 saw; hands back the others.
+    fn take_rx(&mut self) -> Result<RxBuf, Error> {
         // Bounded even if Linux keeps adding invalid entries.
         for _ in 0..C::NUM {
             let id = match self.rx.pop(&self.shm) {
@@ -102,7 +111,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Like [`try_recv`](Self::try_recv), waiting up to `timeout` ticks.
     pub fn recv(&mut self, timeout: u32) -> Result<RxBuf, Error> {
-        let start = self.platform.now();
+        let start = self.start(timeout);
         loop {
             match self.try_recv() {
                 Err(e) => self.retry(e, start, timeout)?,
@@ -146,22 +155,24 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         rx.gen == self.rx.gen
     }
 
-    /// Gives a received buffer back to Linux and kicks it. `Stale` if Linux
-    /// re-created the ring since (nothing is written then).
+    /// Gives a received buffer back to Linux and kicks it: a Linux sender
+    /// waiting for a buffer is woken at once. `Stale` if the latest
+    /// operation that looked at the rings saw that Linux re-created them
+    /// since (nothing is written then).
     pub fn release(&mut self, rx: RxBuf) -> Result<(), Error> {
-        self.poll();
         if rx.gen != self.rx.gen {
             return Err(Error::Stale);
         }
         self.give_back(rx.id);
+        self.kick();
         Ok(())
     }
 
-    /// Returns descriptor `id` of vring1 to Linux and kicks it: a Linux
-    /// sender waiting for a buffer is woken at once.
+    /// Returns descriptor `id` of vring1 to Linux (kicked by the caller's
+    /// [`kick`](Device::kick)).
     fn give_back(&mut self, id: u16) {
         self.rx.push_used(&self.shm, id, 0);
-        self.platform.notify(Self::RX_QUEUE);
+        self.returned(1);
     }
 
     /// Checks the message in descriptor `id`: a buffer for a local

@@ -52,9 +52,11 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             return Err(Error::TooLong);
         }
         self.poll();
-        let tx = self.take_held()?;
-        self.tx_write(&tx, 0, data);
-        self.send_tx(ept, dst, tx, data.len())
+        let b = self.take_tx()?;
+        self.write_payload(b.off, 0, data);
+        self.commit(b, ept.addr, dst, data.len() as u16);
+        self.kick();
+        Ok(())
     }
 
     /// Like [`try_send`](Self::try_send), waiting up to `timeout` ticks for
@@ -66,7 +68,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         data: &[u8],
         timeout: u32,
     ) -> Result<(), Error> {
-        let start = self.platform.now();
+        let start = self.start(timeout);
         loop {
             match self.try_send(ept, dst, data) {
                 Err(e) => self.retry(e, start, timeout)?,
@@ -86,7 +88,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Like [`try_alloc_tx`](Self::try_alloc_tx), waiting up to `timeout`.
     pub fn alloc_tx(&mut self, timeout: u32) -> Result<TxBuf, Error> {
-        let start = self.platform.now();
+        let start = self.start(timeout);
         loop {
             match self.try_alloc_tx() {
                 Err(e) => self.retry(e, start, timeout)?,
@@ -103,14 +105,21 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         }
         let n = tx.capacity().saturating_sub(offset).min(data.len());
         if let Some(d) = data.get(..n) {
-            self.shm
-                .write_bytes(tx.buf.off + HDR_LEN + offset as u32, d);
+            self.write_payload(tx.buf.off, offset, d);
         }
         n
     }
 
+    /// Copies `data` to payload `offset` of the buffer at window offset
+    /// `off` (validated: the caller checked that it fits).
+    fn write_payload(&self, off: u32, offset: usize, data: &[u8]) {
+        self.shm.write_bytes(off + HDR_LEN + offset as u32, data);
+    }
+
     /// Sends the first `len` payload bytes of `tx` from `ept` to `dst`. On
     /// an error other than `Stale` the buffer is kept for a later send.
+    /// `Stale` when the latest operation that looked at the rings saw that
+    /// Linux re-created them since `tx` was taken.
     pub fn send_tx(
         &mut self,
         ept: &Endpoint,
@@ -125,6 +134,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             return r.and(Err(Error::TooLong));
         }
         self.commit(tx.buf, ept.addr, dst, len as u16);
+        self.kick();
         Ok(())
     }
 
@@ -136,9 +146,9 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     }
 
     /// Ends the application's hold on `tx`; `Stale` if the ring was
-    /// re-created since (the buffer then no longer exists).
+    /// re-created since (the buffer then no longer exists), as seen by the
+    /// latest look at the rings.
     fn hand_back(&mut self, tx: &TxBuf) -> Result<(), Error> {
-        self.poll();
         if tx.gen != self.tx.gen {
             return Err(Error::Stale);
         }
@@ -194,8 +204,9 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         }
     }
 
-    /// Writes the header, returns the buffer to Linux through vring0's used
-    /// ring with its length, and kicks queue 0.
+    /// Writes the header and returns the buffer to Linux through vring0's
+    /// used ring with its length; queue 0 is kicked by the caller's
+    /// [`kick`](Device::kick).
     fn commit(&mut self, b: Buf, src: u32, dst: u32, len: u16) {
         Header {
             src,
@@ -205,7 +216,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         }
         .write(&self.shm, b.off);
         self.tx.push_used(&self.shm, b.id, HDR_LEN + u32::from(len));
-        self.platform.notify(Self::TX_QUEUE);
+        self.returned(0);
     }
 
     /// Sends a name-service message about the endpoint in `slot`.

@@ -59,6 +59,9 @@ pub(crate) struct Vq<C> {
     last_avail: u16,
     /// Our copy of `used.idx` (the next used-ring position to fill).
     used: u16,
+    /// `avail.idx` as read by the latest [`resync`](Self::resync): what
+    /// [`pop`](Self::pop) consumes up to, so an operation reads it once.
+    avail: u16,
     /// Changes whenever the ring is re-created; stamps buffer handles.
     pub gen: u8,
     _c: PhantomData<C>,
@@ -71,6 +74,7 @@ impl<C: Config> Vq<C> {
             base,
             last_avail: 0,
             used: 0,
+            avail: 0,
             gen: 0,
             _c: PhantomData,
         }
@@ -84,12 +88,15 @@ impl<C: Config> Vq<C> {
         self.base + used_offset(C::NUM, C::ALIGN)
     }
 
-    /// Detects a re-created ring (module reload, or our own restart) and
-    /// resynchronises to the indices found in memory. Returns `true` if it
-    /// did; buffers taken before are then stale.
+    /// Reads the ring's indices: detects a re-created ring (module reload,
+    /// or our own restart) and resynchronises to the indices found in
+    /// memory, and notes the available index for [`pop`](Self::pop).
+    /// Returns `true` if it resynchronised; buffers taken before are then
+    /// stale.
     pub fn resync<S: SharedMemory>(&mut self, shm: &S) -> bool {
         let used = shm.read_u16(self.used_off() + 2);
         let avail = shm.read_u16(self.avail_idx_off());
+        self.avail = avail;
         let behind = avail.wrapping_sub(used) < self.last_avail.wrapping_sub(used);
         if used == self.used && !behind {
             return false;
@@ -100,20 +107,21 @@ impl<C: Config> Vq<C> {
         true
     }
 
-    /// Number of available entries not yet consumed, or the fault if the
-    /// available index is implausible.
-    pub fn pending<S: SharedMemory>(&self, shm: &S) -> Result<u16, Fault> {
-        let avail = shm.read_u16(self.avail_idx_off());
-        if avail.wrapping_sub(self.used) > C::NUM {
+    /// Number of available entries not yet consumed as of the latest
+    /// [`resync`](Self::resync), or the fault if the available index is
+    /// implausible.
+    pub fn pending(&self) -> Result<u16, Fault> {
+        if self.avail.wrapping_sub(self.used) > C::NUM {
             return Err(Fault::AvailJump);
         }
         // `last_avail` lies in `used ..= avail` (resync keeps it there).
-        Ok(avail.wrapping_sub(self.last_avail))
+        Ok(self.avail.wrapping_sub(self.last_avail))
     }
 
-    /// Takes the next available entry: its descriptor index (unchecked).
+    /// Takes the next available entry seen by the latest
+    /// [`resync`](Self::resync): its descriptor index (unchecked).
     pub fn pop<S: SharedMemory>(&mut self, shm: &S) -> Result<Option<u16>, Fault> {
-        if self.pending(shm)? == 0 {
+        if self.pending()? == 0 {
             return Ok(None);
         }
         // Read the entry only after the index that published it.
@@ -208,7 +216,9 @@ mod tests {
         shm.write_u16(AVAIL + 4, 0);
         shm.write_u16(AVAIL + 6, 1);
         shm.write_u16(AVAIL + 2, 2);
-        assert_eq!(vq.pending(&shm), Ok(2));
+        assert_eq!(vq.pending(), Ok(0), "not looked yet");
+        assert!(!vq.resync(&shm));
+        assert_eq!(vq.pending(), Ok(2));
         let id = vq.pop(&shm).unwrap().unwrap();
         assert_eq!(
             vq.buffer(&shm, id),
@@ -271,6 +281,7 @@ mod tests {
         let shm = CellShm::new(Cell::from_mut(&mut mem[..]).as_slice_of_cells());
         let mut vq = Vq::<Small>::new(0);
         shm.write_u16(AVAIL + 2, 3);
+        assert!(!vq.resync(&shm));
         for _ in 0..3 {
             vq.pop(&shm).unwrap().unwrap();
         }
@@ -281,18 +292,19 @@ mod tests {
         let gen = vq.gen;
         assert!(vq.resync(&shm));
         assert_ne!(vq.gen, gen);
-        assert_eq!(vq.pending(&shm), Ok(0));
+        assert_eq!(vq.pending(), Ok(0));
         // Avail going back behind consumption with used still 0.
         shm.write_u16(AVAIL + 2, 2);
+        assert!(!vq.resync(&shm));
         vq.pop(&shm).unwrap().unwrap();
         vq.pop(&shm).unwrap().unwrap();
         shm.write_u16(AVAIL + 2, 1);
         assert!(vq.resync(&shm));
-        assert_eq!(vq.pending(&shm), Ok(1));
+        assert_eq!(vq.pending(), Ok(1));
         // A jump of more than NUM is rejected, not followed.
         shm.write_u16(AVAIL + 2, 5);
         assert!(!vq.resync(&shm));
-        assert_eq!(vq.pending(&shm), Err(Fault::AvailJump));
+        assert_eq!(vq.pending(), Err(Fault::AvailJump));
         assert_eq!(vq.pop(&shm), Err(Fault::AvailJump));
     }
 }
