@@ -21,7 +21,10 @@
 //!   flag; `Platform::wait` sleeps in `wfi` until that flag or the timeout.
 //! * **Time**: SysTick from the processor clock, [`TICK_HZ`] ticks per
 //!   second (milliseconds when the `core_hz` given is right); timeouts of
-//!   the stack are in these ticks.
+//!   the stack are in these ticks. Tickless: SysTick runs only while
+//!   someone needs time (a timeout, `now`, the rate limit of the
+//!   diagnostic lines); an idle M4 waiting without a deadline sleeps in
+//!   `wfi` until Linux kicks and executes nothing meanwhile.
 //! * **Shared memory**: [`take_shared_memory`] gives the stack volatile
 //!   access to its window in DDR (rings at 0x8FFF_0000 by default), which
 //!   the M4 sees at the same addresses as Linux.

@@ -8,10 +8,11 @@ use imx7_m4::mu::Mu;
 use imx7_m4::uart::DebugUart;
 use rpmsg_remote::{Fault, Platform, FOREVER};
 
+use crate::clock::{self, Clock};
 use crate::irq::{self, MuStats};
 use crate::ratelimit::{RateLimit, Verdict};
 use crate::text::{fault_text, printable_name};
-use crate::{clock, TICK_HZ};
+use crate::TICK_HZ;
 
 /// Diagnostic lines: at most this many per second.
 const LINES_PER_SECOND: u32 = 4;
@@ -32,9 +33,18 @@ pub struct Stats {
 
 /// The i.MX7 M4 platform: kicks on MU channel 1, the MU interrupt (97) and
 /// `wfi` to wait, SysTick for time, the debug UART (UART2) for reports.
+///
+/// Tickless: SysTick runs only from a call that needs time ([`now`], a
+/// wait with a deadline, a diagnostic line, whose rate limit needs its
+/// window to close) until a wait without a deadline finds nobody needing
+/// it; an idle M4 then sleeps in `wfi` until Linux kicks, executing
+/// nothing. Time during which the clock is stopped is not counted.
+///
+/// [`now`]: Platform::now
 #[derive(Debug)]
 pub struct Imx7Platform {
     uart: DebugUart,
+    clock: Clock,
     limit: RateLimit,
     faults: u32,
     ring_resets: u32,
@@ -43,15 +53,17 @@ pub struct Imx7Platform {
 
 impl Imx7Platform {
     /// Sets the platform up: takes the MU (`None` if it was taken before),
-    /// starts SysTick at [`TICK_HZ`] from the processor clock `core_hz`
-    /// (see [`crate::DEFAULT_CORE_HZ`]), enables the MU receive interrupt
-    /// of channel 1 and unmasks IRQ 97. Reports go to `uart`.
+    /// sets SysTick up for [`TICK_HZ`] from the processor clock `core_hz`
+    /// (see [`crate::DEFAULT_CORE_HZ`]; it runs only when needed), enables
+    /// the MU receive interrupt of channel 1 and unmasks IRQ 97. Reports go
+    /// to `uart`.
     pub fn new(uart: DebugUart, syst: SYST, core_hz: u32) -> Option<Self> {
         let mu = Mu::take()?;
-        clock::start(syst, core_hz);
+        let clock = Clock::new(syst, core_hz);
         irq::install(mu);
         Some(Self {
             uart,
+            clock,
             limit: RateLimit::new(TICK_HZ, LINES_PER_SECOND),
             faults: 0,
             ring_resets: 0,
@@ -98,6 +110,8 @@ impl Imx7Platform {
     /// Whether a diagnostic line may be printed now (rate limit); prints
     /// the number of suppressed ones first.
     fn may_print(&mut self) -> bool {
+        // The limit's window must be able to close.
+        self.clock.run();
         match self.limit.check(clock::now()) {
             Verdict::Print { suppressed } => {
                 if suppressed > 0 {
@@ -118,10 +132,14 @@ impl Platform for Imx7Platform {
     }
 
     fn now(&mut self) -> u32 {
+        self.clock.run();
         clock::now()
     }
 
     fn wait(&mut self, ticks: u32) {
+        if ticks != FOREVER {
+            self.clock.run();
+        }
         let start = clock::now();
         if !cortex_m::register::primask::read().is_active() {
             // Called with interrupts masked: no handler can run, so service
@@ -137,6 +155,10 @@ impl Platform for Imx7Platform {
             cortex_m::interrupt::disable();
             let done = irq::take_kicked()
                 || (ticks != FOREVER && clock::now().wrapping_sub(start) >= ticks);
+            if ticks == FOREVER && !self.limit.needs_time(clock::now()) {
+                // Nobody has a deadline: sleep until an interrupt.
+                self.clock.stop();
+            }
             if !done {
                 cortex_m::asm::wfi();
             }

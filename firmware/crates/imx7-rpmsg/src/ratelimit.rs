@@ -41,6 +41,13 @@ impl RateLimit {
         }
     }
 
+    /// Whether a window that counts lines is still open at tick `now`: the
+    /// clock must keep running until it closes, or the limit would never
+    /// let a line through again.
+    pub fn needs_time(&self, now: u32) -> bool {
+        self.used != 0 && now.wrapping_sub(self.start) < self.window
+    }
+
     /// Decides about a line at tick `now`.
     pub fn check(&mut self, now: u32) -> Verdict {
         if self.used == 0 || now.wrapping_sub(self.start) >= self.window {
@@ -75,6 +82,16 @@ mod tests {
         assert_eq!(r.check(1009), Verdict::Drop);
         assert_eq!(r.check(1010), Verdict::Print { suppressed: 51 });
         assert_eq!(r.check(1011), Verdict::Print { suppressed: 0 });
+    }
+
+    #[test]
+    fn needs_time_only_while_a_window_is_open() {
+        let mut r = RateLimit::new(1000, 3);
+        assert!(!r.needs_time(0), "no line yet");
+        let _ = r.check(u32::MAX - 10);
+        assert!(r.needs_time(u32::MAX));
+        assert!(r.needs_time(988));
+        assert!(!r.needs_time(989), "window over");
     }
 
     #[test]
