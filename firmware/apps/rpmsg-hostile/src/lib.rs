@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! `rpmsg-hostile`: a test firmware for the i.MX7 Cortex-M4 that misbehaves
+//! towards Linux when Linux tells it to, one command at a time, so system
+//! tests can check how Linux copes with a remote it cannot trust.
+//!
+//! Two channels, announced to Linux when the link comes up (and again after
+//! Linux re-creates the rings, for as long as the firmware still serves):
+//!
+//! | channel | local address | what it does |
+//! |---|---|---|
+//! | [`TTY_NAME`] = `rpmsg-tty` | [`TTY_ADDR`] = 31 | returns every message unchanged to its sender |
+//! | [`CTL_NAME`] = `rpmsg-hostile-ctl` | [`CTL_ADDR`] = 40 | takes commands and answers each |
+//!
+//! The loopback is byte-exact; a message longer than the payload of the
+//! buffer Linux hands out for the answer goes back as consecutive messages
+//! of at most one buffer each, in order.
+//!
+//! No Linux driver binds `rpmsg-hostile-ctl`: a test creates an endpoint
+//! with `rpmsg_ctrl` and sends to address 40 from it. Answers go to the
+//! address the command came from.
+//!
+//! # Control protocol
+//!
+//! A command is an ASCII word: the first run of bytes other than ASCII
+//! white space and NUL in the message, so `stall`, `stall\n` and `stall\0`
+//! are the same command. Whatever follows the word is reserved for the
+//! arguments of later commands and ignored now. Only the first
+//! [`COMMAND_MAX`] bytes of a message are looked at.
+//!
+//! | command | answer | then |
+//! |---|---|---|
+//! | `ping` | `pong` | serves on |
+//! | `stall` | `ok stall` | stops serving for good (see below) |
+//! | any other word | `unknown <word>`, the word cut to [`WORD_MAX`] bytes | serves on |
+//!
+//! **Stalled** (a remote that stops mid-stream): after the answer, the
+//! firmware never reads or writes the rings again and never kicks Linux,
+//! not even after Linux re-creates the rings. Messages Linux sends stay in
+//! its ring, unconsumed, and Linux's senders run out of buffers.
+//! [`Hostile::serve`] then returns [`Served::Stalled`] without touching the
+//! device, and the M4 program sleeps for good.
+//!
+//! # Adding a misbehaviour
+//!
+//! Each command is a [`Command`] with its word ([`Command::word`]), its
+//! answer, and what the service does once the answer is sent
+//! ([`Command::after`], an [`After`]). A new misbehaviour is a new
+//! `Command` variant, an entry in [`Command::ALL`], and, when it does more
+//! than answer, a new [`After`] that [`Hostile::serve`] (or the M4 program,
+//! for what needs the hardware) carries out. Answers to misbehaviours are
+//! `ok <word>`, sent before the misbehaviour starts.
+//!
+//! This library is portable and tested on the host against the Linux
+//! master model of `rpmsg-remote` (feature `testing`); the binary runs it on
+//! the M4 with the `imx7-rpmsg` platform.
+#![no_std]
+#![deny(missing_docs)]
+
+use rpmsg_remote::{Config, Device, Endpoint, Error, Platform, RxBuf, SharedMemory, TxBuf};
+
+/// Name of the loopback channel (upstream Linux's `rpmsg_tty` binds it).
+pub const TTY_NAME: &[u8] = b"rpmsg-tty";
+/// Local address of the loopback channel.
+pub const TTY_ADDR: u32 = 31;
+/// Name of the control channel (no Linux driver binds it).
+pub const CTL_NAME: &[u8] = b"rpmsg-hostile-ctl";
+/// Local address of the control channel.
+pub const CTL_ADDR: u32 = 40;
+/// Bytes of a command message that are looked at.
+pub const COMMAND_MAX: usize = 64;
+/// Bytes of an unknown word repeated in the `unknown <word>` answer.
+pub const WORD_MAX: usize = 32;
+
+/// Bytes copied per step from a received buffer into an answer buffer.
+const BOUNCE: usize = 64;
+/// What every answer to an unknown word starts with.
+const UNKNOWN: &[u8] = b"unknown ";
+/// What every answer to a misbehaviour starts with.
+const OK: &[u8] = b"ok ";
+/// The longest answer.
+const ANSWER_MAX: usize = UNKNOWN.len() + WORD_MAX;
+
+/// A command of the control channel (see the crate documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `ping`: answers `pong`, nothing else.
+    Ping,
+    /// `stall`: answers `ok stall`, then stops serving for good.
+    Stall,
+}
+
+/// What the service does once a command's answer is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum After {
+    /// Goes on serving.
+    Serve,
+    /// Stops for good: no ring access and no kick ever again.
+    Stall,
+}
+
+impl Command {
+    /// Every command.
+    pub const ALL: [Command; 2] = [Command::Ping, Command::Stall];
+
+    /// The word that selects the command.
+    pub const fn word(self) -> &'static [u8] {
+        match self {
+            Command::Ping => b"ping",
+            Command::Stall => b"stall",
+        }
+    }
+
+    /// What the service does once the answer is sent.
+    pub const fn after(self) -> After {
+        match self {
+            Command::Ping => After::Serve,
+            Command::Stall => After::Stall,
+        }
+    }
+
+    /// The command a message asks for: `Err` with the message's word if it
+    /// names none.
+    pub fn parse(msg: &[u8]) -> Result<Command, &[u8]> {
+        let word = first_word(msg);
+        Self::ALL.into_iter().find(|c| c.word() == word).ok_or(word)
+    }
+
+    /// Writes the answer into `out`.
+    fn answer(self, out: &mut Answer) {
+        match self {
+            Command::Ping => out.push(b"pong"),
+            Command::Stall => {
+                out.push(OK);
+                out.push(self.word());
+            }
+        }
+    }
+}
+
+/// The first run of bytes in `msg` other than ASCII white space and NUL.
+fn first_word(msg: &[u8]) -> &[u8] {
+    let gap = |b: &u8| b.is_ascii_whitespace() || *b == 0;
+    let start = msg.iter().position(|b| !gap(b)).unwrap_or(msg.len());
+    let rest = &msg[start..];
+    &rest[..rest.iter().position(gap).unwrap_or(rest.len())]
+}
+
+/// An answer being put together on the stack.
+struct Answer {
+    buf: [u8; ANSWER_MAX],
+    len: usize,
+}
+
+impl Answer {
+    fn new() -> Self {
+        Self {
+            buf: [0; ANSWER_MAX],
+            len: 0,
+        }
+    }
+
+    /// Appends as much of `bytes` as fits.
+    fn push(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(ANSWER_MAX - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// What [`Hostile::serve`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Served {
+    /// Returned a message on the loopback channel, in `parts` messages.
+    Loopback {
+        /// Messages the answer took (1 unless Linux's buffers are small).
+        parts: u16,
+    },
+    /// Answered a command; `None`: an unknown word.
+    Command(Option<Command>),
+    /// The answer was dropped: Linux re-created the rings meanwhile, or
+    /// its buffer has no payload room (the buffer was handed back).
+    Dropped,
+    /// Stalled: nothing was done, and nothing ever will be.
+    Stalled,
+}
+
+/// Counters of the service.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Messages looped back.
+    pub looped: u32,
+    /// Loopback messages sent (more than `looped` when answers split).
+    pub parts: u32,
+    /// Commands answered, unknown words included.
+    pub commands: u32,
+    /// Answers dropped (see [`Served::Dropped`]) or abandoned on a timeout.
+    pub dropped: u32,
+}
+
+/// The two channels, the mode, and what was done.
+#[derive(Debug)]
+pub struct Hostile {
+    tty: Endpoint,
+    ctl: Endpoint,
+    stalled: bool,
+    stats: Stats,
+}
+
+impl Hostile {
+    /// Creates both endpoints on `dev` (announced as soon as the link is
+    /// up). Fails if the device has fewer than two free endpoint slots or
+    /// an address is taken.
+    pub fn new<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+        dev: &mut Device<S, P, C, E>,
+    ) -> Result<Self, Error> {
+        let tty = dev.create_endpoint(Some(TTY_ADDR), Some(TTY_NAME))?;
+        let ctl = dev.create_endpoint(Some(CTL_ADDR), Some(CTL_NAME))?;
+        Ok(Self {
+            tty,
+            ctl,
+            stalled: false,
+            stats: Stats::default(),
+        })
+    }
+
+    /// The loopback channel's endpoint.
+    pub fn tty(&self) -> &Endpoint {
+        &self.tty
+    }
+
+    /// The control channel's endpoint.
+    pub fn ctl(&self) -> &Endpoint {
+        &self.ctl
+    }
+
+    /// What was done so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Whether a `stall` command stopped the service for good.
+    pub fn is_stalled(&self) -> bool {
+        self.stalled
+    }
+
+    /// Waits up to `timeout` ticks for a message and serves it: a loopback
+    /// or a command. Each answer buffer is waited for up to `timeout` too;
+    /// with a finite timeout an answer whose buffers do not come in time is
+    /// abandoned (`Timeout`, counted as dropped), so the firmware passes
+    /// [`FOREVER`](rpmsg_remote::FOREVER). Once stalled, returns
+    /// [`Served::Stalled`] at once without touching `dev`.
+    pub fn serve<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+        &mut self,
+        dev: &mut Device<S, P, C, E>,
+        timeout: u32,
+    ) -> Result<Served, Error> {
+        if self.stalled {
+            return Ok(Served::Stalled);
+        }
+        let rx = dev.recv(timeout)?;
+        if rx.is_for(&self.ctl) {
+            return self.command(dev, rx, timeout);
+        }
+        // The stack hands out messages for our endpoints only.
+        let sent = loop_back(dev, &self.tty, &rx, timeout);
+        // Stale (Linux re-created the ring) is already counted below.
+        let _ = dev.release(rx);
+        match sent {
+            Ok(Some(parts)) => {
+                self.stats.looped = self.stats.looped.wrapping_add(1);
+                self.stats.parts = self.stats.parts.wrapping_add(u32::from(parts));
+                Ok(Served::Loopback { parts })
+            }
+            Ok(None) => self.dropped(Ok(Served::Dropped)),
+            Err(e) => self.dropped(Err(e)),
+        }
+    }
+
+    /// Answers the command in `rx`, then does what it asks.
+    fn command<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+        &mut self,
+        dev: &mut Device<S, P, C, E>,
+        rx: RxBuf,
+        timeout: u32,
+    ) -> Result<Served, Error> {
+        let mut msg = [0u8; COMMAND_MAX];
+        let n = dev.read(&rx, 0, &mut msg);
+        let (current, src) = (dev.is_current(&rx), rx.src());
+        let _ = dev.release(rx);
+        if !current {
+            // Linux re-created the rings: the sender and its command are gone.
+            return self.dropped(Ok(Served::Dropped));
+        }
+        let mut answer = Answer::new();
+        let command = match Command::parse(&msg[..n]) {
+            Ok(c) => {
+                c.answer(&mut answer);
+                Some(c)
+            }
+            Err(word) => {
+                answer.push(UNKNOWN);
+                answer.push(&word[..word.len().min(WORD_MAX)]);
+                None
+            }
+        };
+        let sent = dev.send(&self.ctl, src, answer.bytes(), timeout);
+        // The misbehaviour starts whether or not its answer got out.
+        match command.map(Command::after) {
+            Some(After::Stall) => self.stalled = true,
+            Some(After::Serve) | None => {}
+        }
+        match sent {
+            Ok(()) => {
+                self.stats.commands = self.stats.commands.wrapping_add(1);
+                Ok(Served::Command(command))
+            }
+            Err(e) => self.dropped(Err(e)),
+        }
+    }
+
+    /// Counts a dropped answer and returns `r`.
+    fn dropped(&mut self, r: Result<Served, Error>) -> Result<Served, Error> {
+        self.stats.dropped = self.stats.dropped.wrapping_add(1);
+        r
+    }
+}
+
+/// Sends the payload of `rx` back to its sender from `ept`, in as many
+/// messages as Linux's buffers need. `Ok(None)`: dropped.
+fn loop_back<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+    dev: &mut Device<S, P, C, E>,
+    ept: &Endpoint,
+    rx: &RxBuf,
+    timeout: u32,
+) -> Result<Option<u16>, Error> {
+    let mut sent = 0;
+    let mut parts = 0u16;
+    loop {
+        let tx = dev.alloc_tx(timeout)?;
+        let n = (rx.len() - sent).min(tx.capacity());
+        // Allocating may have noticed a re-created ring: the sender is gone.
+        // A buffer without room would never make progress.
+        let usable = dev.is_current(rx) && (n > 0 || rx.is_empty());
+        if !usable || copy(dev, rx, sent, &tx, n) < n {
+            let _ = dev.release_tx(tx);
+            return Ok(None);
+        }
+        if dev.send_tx(ept, rx.src(), tx, n).is_err() {
+            // The buffer went stale while we worked: drop the rest.
+            return Ok(None);
+        }
+        parts = parts.saturating_add(1);
+        sent += n;
+        if sent >= rx.len() {
+            return Ok(Some(parts));
+        }
+    }
+}
+
+/// Copies `n` payload bytes of `rx`, from `from` on, to the start of `tx`'s
+/// payload through a small bounce buffer; returns how many were copied
+/// (fewer only if a buffer went stale).
+fn copy<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+    dev: &Device<S, P, C, E>,
+    rx: &RxBuf,
+    from: usize,
+    tx: &TxBuf,
+    n: usize,
+) -> usize {
+    let mut bounce = [0u8; BOUNCE];
+    let mut done = 0;
+    while done < n {
+        let want = (n - done).min(BOUNCE);
+        let got = dev.read(rx, from + done, &mut bounce[..want]);
+        if got == 0 || dev.tx_write(tx, done, &bounce[..got]) < got {
+            break;
+        }
+        done += got;
+    }
+    done
+}
+
+#[cfg(test)]
+mod tests;
