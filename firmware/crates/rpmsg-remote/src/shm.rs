@@ -86,7 +86,7 @@ impl VolatileShm {
 
 macro_rules! volatile_rw {
     ($read:ident, $write:ident, $t:ty) => {
-        #[inline(never)]
+        #[inline]
         fn $read(&self, off: u32) -> $t {
             match self.at_aligned(off, core::mem::size_of::<$t>() as u32) {
                 // SAFETY: `at_aligned` checked bounds and alignment; the window is
@@ -95,7 +95,7 @@ macro_rules! volatile_rw {
                 None => 0,
             }
         }
-        #[inline(never)]
+        #[inline]
         fn $write(&self, off: u32, val: $t) {
             if let Some(p) = self.at_aligned(off, core::mem::size_of::<$t>() as u32) {
                 // SAFETY: as above, for volatile writes.
