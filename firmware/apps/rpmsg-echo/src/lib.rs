@@ -15,9 +15,10 @@
 //!   bytes with Linux's 512-byte buffers; an echo of a message longer than
 //!   488 bytes) goes out as consecutive messages of at most one buffer
 //!   each — two for the longest echo — in order, to the sender.
-//! * **Zero-copy**: the reply is written straight from the received buffer
-//!   into buffers taken from Linux (through a 64-byte bounce on the stack);
-//!   the received buffer goes back to Linux after the last part is sent.
+//! * **Zero-copy**: the reply is copied straight from the received buffer
+//!   into buffers taken from Linux, within shared memory
+//!   ([`Device::tx_copy`]); the received buffer goes back to Linux after
+//!   the last part is sent.
 //! * **No replay into a new session**: if Linux re-creates the rings while
 //!   a reply waits for a buffer, the rest of the reply is dropped (the
 //!   sender is gone; its address may now name someone else).
@@ -57,9 +58,6 @@ pub const TTY_ADDR: u32 = 31;
 pub const ECHO_PREFIX: &[u8] = b"echo: ";
 /// What an echo ends with.
 pub const ECHO_SUFFIX: &[u8] = b"\r\n";
-
-/// Bytes copied per step from a received buffer into a reply buffer.
-const BOUNCE: usize = 64;
 
 /// What [`Echo::serve`] did with one message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,10 +248,7 @@ fn fill<S: SharedMemory, P: Platform, C: Config, const E: usize>(
         let wrote = if pos < pre {
             dev.tx_write(tx, pos - from, &reply.prefix[pos..end.min(pre)])
         } else if pos < pre + body {
-            let mut bounce = [0u8; BOUNCE];
-            let want = (end.min(pre + body) - pos).min(BOUNCE);
-            let got = dev.read(rx, pos - pre, &mut bounce[..want]);
-            dev.tx_write(tx, pos - from, &bounce[..got])
+            dev.tx_copy(tx, pos - from, rx, pos - pre, end.min(pre + body) - pos)
         } else {
             let s = pos - pre - body;
             let e = end - pre - body;

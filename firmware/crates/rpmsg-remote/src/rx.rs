@@ -28,10 +28,12 @@ use crate::shm::SharedMemory;
 pub struct RxBuf {
     id: u16,
     len: u16,
-    off: u32,
+    /// Window offset of the payload.
+    pub(crate) off: u32,
     src: u32,
     dst: u32,
-    gen: u8,
+    /// Generation of vring1 it was taken from.
+    pub(crate) gen: u8,
 }
 
 impl RxBuf {

@@ -32,6 +32,15 @@ pub trait SharedMemory {
     /// Copies `data` into the window starting at `off`.
     fn write_bytes(&self, off: u32, data: &[u8]);
 
+    /// Copies `len` bytes inside the window from `from` to `to` (ranges
+    /// that do not overlap); out-of-range parts behave as in
+    /// [`read_bytes`](Self::read_bytes) and
+    /// [`write_bytes`](Self::write_bytes). The default goes through a small
+    /// buffer on the stack.
+    fn copy_within(&self, from: u32, to: u32, len: u32) {
+        bounce_copy(self, from, to, len);
+    }
+
     /// Reads a little-endian `u64` (two aligned `u32` halves) at `off`.
     fn read_u64(&self, off: u32) -> u64 {
         u64::from(self.read_u32(off)) | u64::from(self.read_u32(off.wrapping_add(4))) << 32
@@ -42,6 +51,19 @@ pub trait SharedMemory {
     /// the data they cover and read before it.
     fn barrier(&self) {
         fence(Ordering::SeqCst);
+    }
+}
+
+/// [`SharedMemory::copy_within`] through a 64-byte buffer.
+fn bounce_copy<S: SharedMemory + ?Sized>(shm: &S, from: u32, to: u32, len: u32) {
+    let mut bounce = [0u8; 64];
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(64);
+        let b = &mut bounce[..n as usize];
+        shm.read_bytes(from.wrapping_add(done), b);
+        shm.write_bytes(to.wrapping_add(done), b);
+        done += n;
     }
 }
 
@@ -114,7 +136,7 @@ impl SharedMemory for VolatileShm {
         match self.at(off, out.len() as u32) {
             // SAFETY: `at` checked that all `out.len()` bytes from `p` are
             // inside the window; `out` is that long.
-            Some(p) => unsafe { transfer::<false>(p, out.as_mut_ptr(), out.len()) },
+            Some(p) => unsafe { transfer::<READ>(p, out.as_mut_ptr(), out.len()) },
             None => out.fill(0),
         }
     }
@@ -124,38 +146,60 @@ impl SharedMemory for VolatileShm {
         if let Some(p) = self.at(off, data.len() as u32) {
             // SAFETY: as in `read_bytes`; with `WRITE` the local side is
             // only read, so the pointer from a shared slice is never written.
-            unsafe { transfer::<true>(p, data.as_ptr().cast_mut(), data.len()) }
+            unsafe { transfer::<WRITE>(p, data.as_ptr().cast_mut(), data.len()) }
+        }
+    }
+
+    #[inline(never)]
+    fn copy_within(&self, from: u32, to: u32, len: u32) {
+        match (self.at(from, len), self.at(to, len)) {
+            // Same offset modulo 4 (the base is 8-byte aligned): both sides
+            // reach their word boundaries together.
+            (Some(s), Some(d)) if (from ^ to).is_multiple_of(4) => {
+                // SAFETY: `at` checked both ranges; the caller's ranges do
+                // not overlap (trait contract), and both are window memory.
+                unsafe { transfer::<WITHIN>(s, d, len as usize) }
+            }
+            _ => bounce_copy(self, from, to, len),
         }
     }
 }
 
-/// Moves `len` bytes between the window at `shm` and local memory at
-/// `local`: from the window when `WRITE` is false, into it when true. The
-/// window side is accessed with volatile byte accesses up to its first
-/// 4-byte boundary, then with aligned volatile words, then bytes again for
-/// the rest; the local side may have any alignment (the M4 handles
-/// unaligned word accesses to normal memory).
+/// [`transfer`] modes: window to local, local to window, window to window.
+const READ: u8 = 0;
+const WRITE: u8 = 1;
+const WITHIN: u8 = 2;
+
+/// Moves `len` bytes between the window at `shm` and `local`: with
+/// [`READ`] from the window to local memory, with [`WRITE`] from local
+/// memory into the window, with [`WITHIN`] from the window at `shm` to the
+/// window at `local`. The window side is accessed with volatile byte
+/// accesses up to its first 4-byte boundary, then with aligned volatile
+/// words, then bytes again for the rest; local memory may have any
+/// alignment (the M4 handles unaligned word accesses to normal memory).
 ///
 /// # Safety
 ///
-/// `shm .. shm + len` must lie in a [`VolatileShm`]'s window and `local ..
-/// local + len` in one local allocation, valid for reads, and for writes
-/// unless `WRITE`.
+/// `shm .. shm + len` must lie in a [`VolatileShm`]'s window. `local ..
+/// local + len` must lie in one local allocation, valid for reads, and for
+/// writes with `READ`; with `WITHIN` it must lie in the window, not overlap
+/// the source and have the source's alignment modulo 4.
 #[inline(always)]
-unsafe fn transfer<const WRITE: bool>(shm: *mut u8, local: *mut u8, len: usize) {
+unsafe fn transfer<const MODE: u8>(shm: *mut u8, local: *mut u8, len: usize) {
     let mut i = 0;
     // One step of `size` bytes at `i` (1 or 4; words only at aligned `shm`).
     macro_rules! step {
         ($t:ty) => {{
             // SAFETY: `i + size_of::<$t>() <= len` at every use below, so
             // both sides stay inside the ranges of the contract; window
-            // words are aligned (loop conditions), local ones unaligned.
+            // words are aligned (loop conditions, and for `WITHIN` the
+            // equal alignment of both sides), local ones unaligned.
             unsafe {
                 let (s, l) = (shm.add(i).cast::<$t>(), local.add(i).cast::<$t>());
-                if WRITE {
-                    s.write_volatile(l.read_unaligned());
-                } else {
-                    l.write_unaligned(s.read_volatile());
+                match MODE {
+                    READ => l.write_unaligned(s.read_volatile()),
+                    WRITE => s.write_volatile(l.read_unaligned()),
+                    _ => l.write_volatile(s.read_volatile()),
                 }
             }
             i += core::mem::size_of::<$t>();
@@ -321,6 +365,37 @@ mod tests {
         shm.write_u32(u32::MAX - 1, 5);
         assert_eq!(buf[1], 0x1234_DEAD_BEEF);
         assert_eq!(buf[3] >> 40, 0x09_0807);
+    }
+
+    #[test]
+    fn copies_within_the_window_at_every_alignment() {
+        let mut buf = [0u64; 16];
+        // SAFETY: as above.
+        let shm = unsafe { VolatileShm::new(buf.as_mut_ptr().cast(), 128) };
+        let mut cells = [0u8; 128];
+        let cell = CellShm::new(Cell::from_mut(&mut cells[..]).as_slice_of_cells());
+        let data: [u8; 40] = core::array::from_fn(|i| i as u8 + 1);
+        for from in 0..4u32 {
+            for to in 64..68u32 {
+                for len in [0u32, 1, 3, 4, 7, 8, 33, 40] {
+                    for m in [&shm as &dyn SharedMemory, &cell] {
+                        m.write_bytes(to, &[0xEE; 48]);
+                        m.write_bytes(from, &data);
+                        m.copy_within(from, to, len);
+                        let mut out = [0u8; 41];
+                        m.read_bytes(to, &mut out);
+                        assert_eq!(&out[..len as usize], &data[..len as usize]);
+                        assert_eq!(out[len as usize], 0xEE, "{from} -> {to}, {len}");
+                    }
+                }
+            }
+        }
+        // Out of range: nothing written.
+        shm.write_bytes(64, &[1; 8]);
+        shm.copy_within(124, 64, 8);
+        let mut out = [0u8; 8];
+        shm.read_bytes(64, &mut out);
+        assert_eq!(out, [0; 8], "read past the end gives zeros, as read_bytes");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::header::Header;
 use crate::ns::{self, NS_ADDR, NS_MSG_LEN};
 use crate::platform::Platform;
+use crate::rx::RxBuf;
 use crate::shm::SharedMemory;
 use crate::vring::Buf;
 
@@ -107,6 +108,32 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         if let Some(d) = data.get(..n) {
             self.write_payload(tx.buf.off, offset, d);
         }
+        n
+    }
+
+    /// Copies up to `len` payload bytes of the received `rx`, from
+    /// `rx_offset`, into `tx`'s payload at `offset`, within shared memory
+    /// (zero-copy echo without a detour through the M4's RAM); returns how
+    /// many bytes were copied (0 when either buffer is stale).
+    pub fn tx_copy(
+        &self,
+        tx: &TxBuf,
+        offset: usize,
+        rx: &RxBuf,
+        rx_offset: usize,
+        len: usize,
+    ) -> usize {
+        if tx.gen != self.tx.gen || rx.gen != self.rx.gen {
+            return 0;
+        }
+        let n = len
+            .min(rx.len().saturating_sub(rx_offset))
+            .min(tx.capacity().saturating_sub(offset));
+        self.shm.copy_within(
+            rx.off + rx_offset as u32,
+            tx.buf.off + HDR_LEN + offset as u32,
+            n as u32,
+        );
         n
     }
 

@@ -59,7 +59,14 @@ pub extern "C" fn rpmsg_probe(script: &[u8; 64], args: &[u32; 4], out: &mut [u8;
                 },
                 #[cfg(not(feature = "echo"))]
                 6 => match dev.try_recv() {
-                    Ok(rx) => rx.len() as u32 + dev.release(rx).is_ok() as u32,
+                    Ok(rx) => {
+                        let mut n = rx.len();
+                        if let Ok(tx) = dev.try_alloc_tx() {
+                            n += dev.tx_copy(&tx, b as usize, &rx, c as usize, 64);
+                            let _ = dev.release_tx(tx);
+                        }
+                        n as u32 + dev.release(rx).is_ok() as u32
+                    }
                     Err(_) => 0,
                 },
                 #[cfg(not(feature = "echo"))]
@@ -81,6 +88,7 @@ pub extern "C" fn rpmsg_probe(script: &[u8; 64], args: &[u32; 4], out: &mut [u8;
                     .map_or(0, |e| e.addr()),
                 #[cfg(not(feature = "echo"))]
                 10 => dev.destroy_endpoint(ept).is_ok() as u32,
+
                 _ => 0,
             });
         }
