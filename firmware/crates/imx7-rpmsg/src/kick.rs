@@ -93,12 +93,27 @@ impl KickQueue {
             return;
         }
         let bit = 1 << qid;
-        if self.pending & bit != 0 || (self.in_flight == Some(qid) && !port.tx_empty()) {
+        let empty = self.pending & bit == 0 && port.tx_empty();
+        if self.pending & bit != 0 || (self.in_flight == Some(qid) && !empty) {
             self.stats.merged = self.stats.merged.wrapping_add(1);
+            return;
+        }
+        if empty && self.pending == 0 {
+            // Nothing waits and TR1 is free: the common case, one status read.
+            self.send(qid, port);
             return;
         }
         self.pending |= bit;
         self.flush(port);
+    }
+
+    /// Writes the kick of `qid` to TR1 (free: the caller checked); the
+    /// round-robin search goes on after it.
+    fn send(&mut self, qid: u32, port: &mut impl KickPort) {
+        port.write(kick_word(qid));
+        self.in_flight = Some(qid);
+        self.next = (qid + 1) % MAX_QUEUES;
+        self.stats.sent = self.stats.sent.wrapping_add(1);
     }
 
     /// Writes pending kicks while TR1 is free; arms the TE1 interrupt when
@@ -114,9 +129,7 @@ impl KickQueue {
                 return;
             }
             let qid = self.take_next();
-            port.write(kick_word(qid));
-            self.in_flight = Some(qid);
-            self.stats.sent = self.stats.sent.wrapping_add(1);
+            self.send(qid, port);
         }
         if self.tx_irq {
             self.tx_irq = false;
@@ -124,11 +137,11 @@ impl KickQueue {
         }
     }
 
-    /// Removes and returns the first pending queue at or after `next`.
+    /// Removes and returns the first pending queue at or after `next`
+    /// (which [`send`](Self::send) then moves past it).
     fn take_next(&mut self) -> u32 {
         let qid = (self.pending.rotate_right(self.next).trailing_zeros() + self.next) % MAX_QUEUES;
         self.pending &= !(1 << qid);
-        self.next = (qid + 1) % MAX_QUEUES;
         qid
     }
 
