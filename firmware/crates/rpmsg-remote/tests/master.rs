@@ -250,6 +250,32 @@ fn zero_copy_receive_and_send() {
     assert_eq!(l.take(DEMO), Some(msg(30, local, b"after release")));
     assert_eq!(l.take(DEMO), None);
     assert!(l.errors.is_empty(), "{:?}", l.errors);
+    drop(l);
+
+    // Echo within shared memory: tx_copy from the received buffer.
+    let data = payload(300, 4);
+    linux.borrow_mut().send(local, 30, &data);
+    let rx = dev.recv(10).unwrap();
+    let tx = dev.try_alloc_tx().unwrap();
+    // Head at an odd offset, the rest after it; clamped to what is left.
+    assert_eq!(dev.tx_write(&tx, 0, b"x"), 1);
+    assert_eq!(dev.tx_copy(&tx, 1, &rx, 0, 7), 7);
+    assert_eq!(dev.tx_copy(&tx, 8, &rx, 7, 1000), 293);
+    assert_eq!(dev.tx_copy(&tx, 495, &rx, 0, 10), 1, "clamped to capacity");
+    dev.send_tx(&ept, local, tx, 301).unwrap();
+    dev.release(rx).unwrap();
+    linux.borrow_mut().step();
+    let want = [&b"x"[..], &data].concat();
+    assert_eq!(linux.borrow_mut().take(DEMO), Some(msg(30, local, &want)));
+    // Stale buffers copy nothing.
+    linux.borrow_mut().send(local, 30, b"old");
+    let rx = dev.recv(10).unwrap();
+    let tx = dev.try_alloc_tx().unwrap();
+    linux.borrow_mut().init(0, 40, 40);
+    dev.poll();
+    assert_eq!(dev.tx_copy(&tx, 0, &rx, 0, 3), 0);
+    assert_eq!(dev.release(rx), Err(Error::Stale));
+    assert_eq!(dev.release_tx(tx), Err(Error::Stale));
 }
 
 #[test]
@@ -475,40 +501,4 @@ fn remote_restart_resumes_from_the_indices_in_memory() {
     while l.take(DEMO).is_some_and(|m| m.data != b"back") {}
     assert_eq!(l.announcements.len(), 2, "announced again");
     assert!(l.errors.is_empty(), "{:?}", l.errors);
-}
-
-#[test]
-fn tx_copy_moves_a_received_payload_into_a_tx_buffer_in_place() {
-    let mem = memory();
-    let linux = RefCell::new(Linux::new(&mem, 0, 40, 40));
-    let mut dev: Dev = Device::new(Guard::new(&mem), Sim::new(&linux));
-    let ept = dev
-        .create_endpoint(Some(30), Some(DEMO.as_bytes()))
-        .unwrap();
-    linux.borrow_mut().step();
-    let local = linux.borrow().channel(DEMO).local;
-    let data = payload(300, 4);
-    linux.borrow_mut().send(local, 30, &data);
-    let rx = dev.recv(10).unwrap();
-    let tx = dev.try_alloc_tx().unwrap();
-    // Head at an odd offset, the rest after it; clamped to what is left.
-    assert_eq!(dev.tx_write(&tx, 0, b"x"), 1);
-    assert_eq!(dev.tx_copy(&tx, 1, &rx, 0, 7), 7);
-    assert_eq!(dev.tx_copy(&tx, 8, &rx, 7, 1000), 293);
-    assert_eq!(dev.tx_copy(&tx, 495, &rx, 0, 10), 1, "clamped to capacity");
-    dev.send_tx(&ept, local, tx, 301).unwrap();
-    dev.release(rx).unwrap();
-    linux.borrow_mut().step();
-    let want = [&b"x"[..], &data].concat();
-    assert_eq!(linux.borrow_mut().take(DEMO), Some(msg(30, local, &want)));
-
-    // Stale buffers copy nothing.
-    linux.borrow_mut().send(local, 30, b"old");
-    let rx = dev.recv(10).unwrap();
-    let tx = dev.try_alloc_tx().unwrap();
-    linux.borrow_mut().init(0, 40, 40);
-    dev.poll();
-    assert_eq!(dev.tx_copy(&tx, 0, &rx, 0, 3), 0);
-    assert_eq!(dev.release(rx), Err(Error::Stale));
-    assert_eq!(dev.release_tx(tx), Err(Error::Stale));
 }
