@@ -26,21 +26,51 @@ use kernel::{
     workqueue::{self, Work, WorkItem},
 };
 
-/// Pending outgoing kicks: one bit per queue id.
-struct TxState {
+/// Pending outgoing kicks: one bit per queue id, served round-robin.
+pub(crate) struct TxState {
     pending: u32,
     in_flight: bool,
+    /// The queue kicked last; the next kick goes to the first pending queue
+    /// after it, so that a queue kicked again and again (sustained receive
+    /// traffic) cannot defer the others round after round.
+    last: u32,
 }
 
 impl TxState {
-    /// Takes the next queue to kick if no word is in flight.
-    fn next(&mut self) -> Option<u32> {
+    /// Nothing pending, nothing in flight.
+    pub(crate) const fn new() -> Self {
+        Self {
+            pending: 0,
+            in_flight: false,
+            last: 31,
+        }
+    }
+
+    /// Marks queue `qid` (< 32) as needing a kick.
+    pub(crate) fn add(&mut self, qid: u32) {
+        self.pending |= 1 << qid;
+    }
+
+    /// The word in flight was read (or could not be sent, `retry`: its
+    /// queue stays pending).
+    pub(crate) fn done(&mut self, retry: Option<u32>) {
+        if let Some(q) = retry {
+            self.add(q);
+        }
+        self.in_flight = false;
+    }
+
+    /// Takes the next queue to kick if no word is in flight: the first
+    /// pending queue after the one kicked last, wrapping around.
+    pub(crate) fn next(&mut self) -> Option<u32> {
         if self.in_flight || self.pending == 0 {
             return None;
         }
-        let qid = self.pending.trailing_zeros();
+        let start = (self.last + 1) % 32;
+        let qid = (self.pending.rotate_right(start).trailing_zeros() + start) % 32;
         self.pending &= !(1 << qid);
         self.in_flight = true;
+        self.last = qid;
         Some(qid)
     }
 }
@@ -57,7 +87,7 @@ impl TxKicks {
     /// No kick pending.
     pub(crate) fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            state <- new_spinlock_irq!(TxState { pending: 0, in_flight: false }, "imx_rpmsg_tx"),
+            state <- new_spinlock_irq!(TxState::new(), "imx_rpmsg_tx"),
             failed: AtomicBool::new(false),
         }? Error)
     }
@@ -67,7 +97,7 @@ impl TxKicks {
 pub(crate) fn kick(chan: &Channel<'_, TxKicks>, qid: u32) {
     let next = {
         let mut s = chan.handler().state.lock();
-        s.pending |= 1 << qid;
+        s.add(qid);
         s.next()
     };
     if let Some(q) = next {
@@ -81,9 +111,7 @@ fn send(chan: &Channel<'_, TxKicks>, qid: u32) {
     if let Err(e) = chan.send(kick_word(qid)) {
         // Keep the kick for the next attempt; report the first failure.
         {
-            let mut s = kicks.state.lock();
-            s.pending |= 1 << qid;
-            s.in_flight = false;
+            kicks.state.lock().done(Some(qid));
         }
         if !kicks.failed.swap(true, Ordering::Relaxed) {
             pr_err!("cannot send a kick on the MU ({:?})\n", e);
@@ -97,7 +125,7 @@ impl MboxClient for TxKicks {
     fn tx_done(chan: &Channel<'_, Self>, _result: Result) {
         let next = {
             let mut s = chan.handler().state.lock();
-            s.in_flight = false;
+            s.done(None);
             s.next()
         };
         if let Some(q) = next {
