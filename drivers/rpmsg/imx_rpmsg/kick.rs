@@ -13,7 +13,11 @@
 //! queue's work item runs the ring's callback in process context (the
 //! RPMsg bus takes mutexes and registers devices there). A work item
 //! already queued absorbs further kicks. Words naming no queue of ours are
-//! reported once and dropped.
+//! reported once and dropped. After the receive ring (ring 0) the work
+//! also looks at the vdev's transmit ring: a remote that answers without
+//! signalling the buffers it consumed (rpmsg-lite by default), or that
+//! honours the "no interrupt" hint another sender left set, still wakes
+//! every sender waiting for a buffer.
 
 use crate::layout::{decode_kick, kick_word, split_queue_id};
 use crate::mailbox::client::{Channel, MboxClient, MuWord};
@@ -152,11 +156,15 @@ impl WorkItem for QueueWork {
 
     fn run(this: Arc<QueueWork>) {
         this.queues.interrupt(this.ring);
+        if this.ring == 0 {
+            this.queues.interrupt(1);
+        }
     }
 }
 
-/// The workqueue ring work runs on: unbound (any CPU) and for long work,
-/// since a ring callback may wait for a reader to make room.
+/// The workqueue ring work runs on: unbound (any CPU). Ring callbacks do
+/// not wait for user space (see `rpmsg::driver::Driver::received`), but a
+/// name-service message registers devices, which may take a while.
 fn queue() -> &'static workqueue::Queue {
     // SAFETY: `system_dfl_long_wq` is a C global set up at boot and never
     // freed.
