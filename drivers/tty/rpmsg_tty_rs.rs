@@ -15,6 +15,9 @@
 
 use kernel::{prelude::*, sync::Arc, sync::ArcBorrow};
 
+/// Ratelimited reports (rust/report/).
+#[path = "../../rust/report/mod.rs"]
+mod report;
 /// RPMsg driver glue (rust/rpmsg/).
 #[allow(dead_code)]
 #[path = "../../rust/rpmsg/mod.rs"]

@@ -15,17 +15,25 @@
 //! counter and wakes our own waiters. The entry stays there until the
 //! endpoint is revoked. `rpmsg_poll` also asks the remote to signal
 //! consumed buffers, which is what wakes that queue.
+//!
+//! A send that has waited [`STALL_REPORT_S`] seconds for a buffer reports, once
+//! per stall and ratelimited per endpoint, that the remote takes nothing
+//! (naming the channel, and so its virtio device), and says when it takes
+//! messages again.
 
 use super::ffi;
+use crate::report::RateLimit;
 use core::{
     ptr::{self, NonNull},
     sync::atomic::{AtomicPtr, Ordering},
 };
 use kernel::{
     bindings,
+    device::Device,
     ffi::{c_int, c_uint, c_void},
     new_condvar, new_mutex, new_spinlock_irq,
     prelude::*,
+    sync::aref::ARef,
     sync::{Arc, CondVar, CondVarTimeoutResult, Mutex, SpinLockIrq},
     time::msecs_to_jiffies,
     types::Opaque,
@@ -34,6 +42,9 @@ use kernel::{
 /// Longest single sleep of [`Endpoint::send`] before it looks again
 /// (with the bus's wake-up hooked; without, it polls every 100 ms).
 pub(crate) const SEND_STEP_MS: u32 = 1000;
+
+/// How long a send waits for a buffer before it reports a stalled remote.
+pub(crate) const STALL_REPORT_S: i64 = 10;
 
 /// The C endpoint while the channel exists.
 struct Ept(Option<NonNull<ffi::rpmsg_endpoint>>);
@@ -67,6 +78,10 @@ struct Inner {
     #[pin]
     entry: Opaque<bindings::wait_queue_entry>,
     mtu: usize,
+    /// The channel's device, for reports.
+    dev: ARef<Device>,
+    /// Ratelimit of the stall report.
+    stall_report: RateLimit,
 }
 
 // SAFETY: The C structures are shared with the wait-queue code under its
@@ -91,6 +106,10 @@ impl Endpoint {
         // SAFETY: `ept` is valid (function contract).
         let mtu = unsafe { ffi::rpmsg_get_mtu(ept.as_ptr()) };
         let mtu = usize::try_from(mtu).map_err(|_| EINVAL)?;
+        // SAFETY: A valid endpoint's `rpdev` is its channel's device, which
+        // outlives it; the reference taken here keeps it for our reports.
+        let dev: &Device = unsafe { Device::from_raw(&raw mut (*(*ept.as_ptr()).rpdev).dev) };
+        let dev = ARef::from(dev);
         let inner = Arc::pin_init(
             pin_init!(Inner {
                 ept <- new_mutex!(Ept(Some(ept))),
@@ -123,6 +142,8 @@ impl Endpoint {
                     };
                 }),
                 mtu,
+                dev,
+                stall_report: RateLimit::new(),
             }),
             GFP_KERNEL,
         )?;
@@ -151,6 +172,7 @@ impl Endpoint {
     /// leaves a task in uninterruptible sleep.
     pub(crate) fn send(&self, data: &[u8]) -> Result {
         let inner = &*self.0;
+        let mut stall = Stall::new();
         loop {
             let seen = {
                 let w = inner.wake.lock();
@@ -163,7 +185,10 @@ impl Endpoint {
                 let ept = inner.ept.lock();
                 match inner.try_send_locked(&ept, data) {
                     Err(e) if e == ENOMEM => {}
-                    other => return other,
+                    other => {
+                        stall.end(inner);
+                        return other;
+                    }
                 }
                 if inner.arm(&ept) {
                     // A buffer came back meanwhile.
@@ -171,6 +196,7 @@ impl Endpoint {
                 }
                 !inner.head.load(Ordering::Relaxed).is_null()
             };
+            stall.check(inner);
             // A bus without a poll operation never wakes us: look again
             // every 100 ms. With one, a wake-up can only be missed if the
             // remote misbehaves: look again every step.
@@ -200,6 +226,59 @@ impl Endpoint {
         inner.unhook();
         ept.0 = None;
     }
+}
+
+/// How long one send has waited for a buffer, and whether it said so.
+struct Stall {
+    /// Monotonic time (s) the wait began.
+    since: i64,
+    reported: bool,
+}
+
+impl Stall {
+    fn new() -> Self {
+        Self {
+            since: now_s(),
+            reported: false,
+        }
+    }
+
+    /// Seconds waited so far (printable without 64-bit division).
+    fn waited_s(&self) -> u32 {
+        u32::try_from(now_s() - self.since).unwrap_or(u32::MAX)
+    }
+
+    /// Reports a remote that has taken nothing for [`STALL_REPORT_S`].
+    fn check(&mut self, inner: &Inner) {
+        let s = self.waited_s();
+        if !self.reported && i64::from(s) >= STALL_REPORT_S && inner.stall_report.allow() {
+            self.reported = true;
+            let dev: &Device = &inner.dev;
+            dev_warn!(
+                dev,
+                "the remote has taken no message for {} s: sending waits (is it stopped?)\n",
+                s
+            );
+        }
+    }
+
+    /// The send went through: say so if the stall was reported.
+    fn end(&self, inner: &Inner) {
+        if self.reported {
+            let dev: &Device = &inner.dev;
+            dev_info!(
+                dev,
+                "the remote takes messages again, after {} s\n",
+                self.waited_s()
+            );
+        }
+    }
+}
+
+/// The monotonic clock in seconds.
+fn now_s() -> i64 {
+    // SAFETY: `ktime_get_seconds` may be called from any context but NMI.
+    unsafe { bindings::ktime_get_seconds() }
 }
 
 impl Inner {
