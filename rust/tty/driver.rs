@@ -7,6 +7,13 @@
 //! The glue keeps the index → port table, installs a port into a tty when
 //! it is opened (holding references on it until the tty is cleaned up) and
 //! hands the driver's callbacks the port.
+//!
+//! An index stays taken until its port is destroyed, not merely
+//! unregistered: the tty core keeps a tty (in `tty_driver.ttys`) until its
+//! last file is closed, and an open of the same index would re-open that
+//! dead tty. So a channel that comes back while a process still holds the
+//! old tty open gets another index; the old one is reused after the last
+//! close. (The C `rpmsg_tty` and USB serial do the same.)
 
 use super::{ffi, port::Port};
 use core::ptr::{self, NonNull};
@@ -69,8 +76,30 @@ pub(crate) struct Config {
     pub(crate) lines: u32,
 }
 
+/// One line of the index → port table.
+enum Slot<D> {
+    /// No port: the index is free.
+    Free,
+    /// A registered port: opens reach it.
+    Live(Arc<Port<D>>),
+    /// An unregistered port that a tty may still use: the index is taken
+    /// until the port is destroyed, but opens fail.
+    Gone(Arc<Port<D>>),
+}
+
+impl<D> Slot<D> {
+    /// Whether a new port may take this index.
+    fn is_free(&self) -> bool {
+        match self {
+            Slot::Free => true,
+            Slot::Live(_) => false,
+            Slot::Gone(port) => port.is_destroyed(),
+        }
+    }
+}
+
 /// Index → port.
-type PortTable<D> = KVec<Option<Arc<Port<D>>>>;
+type PortTable<D> = KVec<Slot<D>>;
 
 /// The registered C driver and its port table.
 #[pin_data(PinnedDrop)]
@@ -113,7 +142,7 @@ impl<T: Operations> Driver<T> {
         let raw = NonNull::new(raw).ok_or(ENOMEM)?;
         let mut table = KVec::with_capacity(cfg.lines as usize, GFP_KERNEL)?;
         for _ in 0..cfg.lines {
-            table.push(None, GFP_KERNEL)?;
+            table.push(Slot::Free, GFP_KERNEL)?;
         }
         let inner = Arc::pin_init(
             pin_init!(Inner::<T> {
@@ -168,25 +197,17 @@ impl<T: Operations> Driver<T> {
         parent: &Device,
         preferred: Option<usize>,
     ) -> Result<PortRegistration<T>> {
-        // SAFETY: `PORT_OPS.destruct` is `Ops::<T>::destruct`, which calls
-        // `Port::destruct` for `Port<T::Data>`.
-        let port = unsafe { Port::new(data, &Ops::<T>::PORT_OPS) }?;
-        let index = {
+        let (port, index) = {
             let mut table = self.inner.table.lock();
-            let wanted = preferred.filter(|&i| table.get(i).is_some_and(Option::is_none));
-            match wanted.or_else(|| table.iter().position(Option::is_none)) {
-                Some(i) => {
-                    table[i] = Some(port.clone());
-                    i
-                }
-                None => {
-                    drop(table);
-                    // SAFETY: Drops the C count's reference; nobody else
-                    // has seen the port.
-                    unsafe { ffi::tty_port_put(port.raw()) };
-                    return Err(ENOSPC);
-                }
-            }
+            let wanted = preferred.filter(|&i| table.get(i).is_some_and(Slot::is_free));
+            let index = wanted
+                .or_else(|| table.iter().position(Slot::is_free))
+                .ok_or(ENOSPC)?;
+            // SAFETY: `PORT_OPS.destruct` is `Ops::<T>::destruct`, which
+            // calls `Port::destruct` for `Port<T::Data>`.
+            let port = unsafe { Port::new(data, &Ops::<T>::PORT_OPS, index) }?;
+            table[index] = Slot::Live(port.clone());
+            (port, index)
         };
         // SAFETY: The port is initialised and its index free; the driver is
         // registered.
@@ -199,7 +220,7 @@ impl<T: Operations> Driver<T> {
             )
         };
         if let Err(e) = from_err_ptr(dev) {
-            self.inner.table.lock()[index] = None;
+            self.inner.table.lock()[index] = Slot::Free;
             // SAFETY: As above.
             unsafe { ffi::tty_port_put(port.raw()) };
             return Err(e);
@@ -254,7 +275,9 @@ impl<T: Operations> Drop for PortRegistration<T> {
         let inner = &self.driver.inner;
         // SAFETY: Registered by `register_port` under this index.
         unsafe { ffi::tty_unregister_device(inner.raw.as_ptr(), self.index as c_uint) };
-        inner.table.lock()[self.index] = None;
+        // Opens fail from now on; the index is free once no tty uses the
+        // port (see the module documentation).
+        inner.table.lock()[self.index] = Slot::Gone(self.port.clone());
         // SAFETY: Drops the C count's initial reference.
         unsafe { ffi::tty_port_put(self.port.raw()) };
     }
@@ -313,9 +336,10 @@ impl<T: Operations> Ops<T> {
         let index = unsafe { (*tty).index } as usize;
         let port = {
             let table = inner.table.lock();
-            let Some(port) = table.get(index).cloned().flatten() else {
+            let Some(Slot::Live(port)) = table.get(index) else {
                 return ENODEV.to_errno();
             };
+            let port = port.clone();
             // SAFETY: While the port is in the table its registration holds
             // a C reference, so the count is above zero: a plain increment
             // is what `tty_port_get` (a `static inline`) would do. Dropped

@@ -8,6 +8,7 @@
 //! memory stays valid as long as either side uses it.
 
 use super::ffi;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{prelude::*, sync::Arc, types::Opaque};
 
 /// A tty port and its driver data.
@@ -19,6 +20,10 @@ pub(crate) struct Port<D> {
     /// inside it (for example a work item's offset). Use [`Port::data`].
     #[pin]
     pub(crate) data: D,
+    /// The line index (`/dev/<name><index>`).
+    index: usize,
+    /// The C count reached zero: no tty uses the port any more.
+    destroyed: AtomicBool,
 }
 
 // SAFETY: The C port is used by the tty core under its own locking and by
@@ -39,6 +44,7 @@ impl<D> Port<D> {
     pub(super) unsafe fn new(
         data: impl PinInit<D, Error>,
         ops: &'static ffi::tty_port_operations,
+        index: usize,
     ) -> Result<Arc<Self>> {
         let this = Arc::pin_init(
             try_pin_init!(Self {
@@ -51,6 +57,8 @@ impl<D> Port<D> {
                     }
                 }),
                 data <- data,
+                index,
+                destroyed: AtomicBool::new(false),
             }? Error),
             GFP_KERNEL,
         )?;
@@ -84,8 +92,19 @@ impl<D> Port<D> {
         // reference this gives back (function contract).
         unsafe {
             let this = kernel::container_of!(Opaque::cast_from(port), Self, port);
+            (*this).destroyed.store(true, Ordering::Release);
             drop(Arc::from_raw(this));
         }
+    }
+
+    /// Whether the C count reached zero: no tty can use the port again.
+    pub(super) fn is_destroyed(&self) -> bool {
+        self.destroyed.load(Ordering::Acquire)
+    }
+
+    /// The line index (`/dev/<name><index>`).
+    pub(crate) fn index(&self) -> usize {
+        self.index
     }
 
     /// The driver data.
