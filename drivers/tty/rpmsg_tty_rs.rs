@@ -101,11 +101,13 @@ impl RpmsgDriver for RpmsgTty {
     fn remove(dev: &Device, data: &Bound) {
         let port = data.reg.port();
         port.data().kill(port);
+        let dropped = port.data().rx_dropped();
         dev_info!(
             dev.as_dev(),
-            "{}: /dev/ttyRPMSG{} removed\n",
+            "{}: /dev/ttyRPMSG{} removed ({} received bytes dropped, nobody reading)\n",
             dev.name(),
-            data.reg.index()
+            data.reg.index(),
+            dropped
         );
     }
 }
@@ -114,12 +116,12 @@ impl Operations for RpmsgTty {
     type Data = Chan;
 
     fn activate(port: &Port<Chan>) -> Result {
-        port.data().set_active(true);
+        port.data().reset_throttle();
         Ok(())
     }
 
     fn shutdown(port: &Port<Chan>) {
-        port.data().set_active(false);
+        port.data().reset_throttle();
     }
 
     fn write(port: ArcBorrow<'_, Port<Chan>>, buf: &[u8]) -> Result<usize> {
@@ -138,16 +140,12 @@ impl Operations for RpmsgTty {
         port.data().flush(port);
     }
 
-    fn throttle(port: &Port<Chan>) {
-        port.data().rx_kick();
+    fn throttle(port: ArcBorrow<'_, Port<Chan>>) {
+        Chan::set_throttled(port, true);
     }
 
-    fn unthrottle(port: &Port<Chan>) {
-        port.data().rx_kick();
-    }
-
-    fn hangup(port: &Port<Chan>) {
-        port.data().rx_kick();
+    fn unthrottle(port: ArcBorrow<'_, Port<Chan>>) {
+        Chan::set_throttled(port, false);
     }
 }
 

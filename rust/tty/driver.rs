@@ -57,10 +57,10 @@ pub(crate) trait Operations: Send + Sync + Sized + 'static {
     fn flush_buffer(_port: &Port<Self::Data>) {}
 
     /// The line discipline's input buffer is nearly full.
-    fn throttle(_port: &Port<Self::Data>) {}
+    fn throttle(_port: ArcBorrow<'_, Port<Self::Data>>) {}
 
     /// The line discipline has room again.
-    fn unthrottle(_port: &Port<Self::Data>) {}
+    fn unthrottle(_port: ArcBorrow<'_, Port<Self::Data>>) {}
 
     /// The tty is being hung up.
     fn hangup(_port: &Port<Self::Data>) {}
@@ -477,7 +477,7 @@ impl<T: Operations> Ops<T> {
     unsafe extern "C" fn throttle(tty: *mut ffi::tty_struct) {
         // SAFETY: Installed tty.
         let port = unsafe { Self::port(tty) };
-        T::throttle(&port);
+        T::throttle(port);
     }
 
     /// `unthrottle` of `tty_operations`.
@@ -488,7 +488,7 @@ impl<T: Operations> Ops<T> {
     unsafe extern "C" fn unthrottle(tty: *mut ffi::tty_struct) {
         // SAFETY: Installed tty.
         let port = unsafe { Self::port(tty) };
-        T::unthrottle(&port);
+        T::unthrottle(port);
     }
 
     /// `activate` of `tty_port_operations`.

@@ -8,8 +8,8 @@
 //! registers devices from its callbacks, and a remote can kick before the
 //! driver is ready. Deleting a queue takes the same mutex, so a run in
 //! progress always finishes first and none starts on a deleted queue. Each
-//! ring has its own mutex: a callback that waits (for a reader to make room)
-//! holds up only its own ring.
+//! ring has its own mutex. Callbacks must not wait for user space: reset
+//! and shutdown (`synchronize`) wait for a run in progress.
 
 use super::{device::RingMemory, device::MAX_QUEUES, ffi};
 use core::{

@@ -10,31 +10,42 @@
 //! transmit buffer for as long as the remote needs — no data is dropped
 //! and the bus's 15-second limit never reaches the writer.
 //!
-//! **Receive.** A message goes into the flip buffer. When it is full while
-//! the tty is open, the callback waits (it runs in the transport's work,
-//! so the remote's ring fills up and the remote stops): that is the flow
-//! control towards the remote, and nothing is dropped. With no tty open,
-//! whatever does not fit is dropped and reported once.
+//! **Receive.** A message goes straight into the port's flip buffer, the
+//! tty layer's own bounded staging (up to 640 KiB per port), which its own
+//! work drains into the line discipline: the receive callback never waits,
+//! so a reader that stops holds up only its own tty, never the transport's
+//! ring work or another endpoint. Back-pressure reaches only this channel:
+//! while the line discipline is throttled (its reader is behind) and the
+//! flip buffer has less than [`RX_RESERVE`] bytes of room, the transmit
+//! work sends nothing more, so a request/response remote (an echo) stops
+//! answering into a full buffer and the writer waits (`write_room` drops
+//! to 0). What a remote sends anyway into a full flip buffer is dropped,
+//! counted and reported (ratelimited).
 //!
 //! **Removal.** When the channel goes (name-service destroy, transport
 //! unload) the port is marked dead, waiters are released, the transmit
 //! work finishes and an open tty is hung up.
 
 use crate::fifo::{RecordFifo, FIFO_BYTES, FIFO_RECORDS};
+use crate::report::RateLimit;
 use crate::rpmsg::endpoint::Endpoint;
 use crate::tty::port::Port;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{
-    bindings, new_condvar, new_mutex, new_spinlock_irq, new_work,
+    bindings, new_spinlock_irq, new_work,
     prelude::*,
-    sync::{Arc, ArcBorrow, CondVar, Mutex, SpinLockIrq},
-    time::msecs_to_jiffies,
+    sync::{Arc, ArcBorrow, SpinLockIrq},
     workqueue::{self, HasWork, Work, WorkItem},
 };
 
 /// Largest message we send (virtio_rpmsg_bus: 512-byte buffers, 496 bytes
 /// of payload); also the size of the transmit work's stack buffer.
 pub(crate) const MAX_MSG: usize = 512;
+
+/// Flip-buffer room kept for answers to what was already sent: below it,
+/// with the line discipline throttled, the transmit work pauses. Covers
+/// every transmit buffer of a vdev (256 of 512 bytes) answered twice over.
+pub(crate) const RX_RESERVE: usize = 256 * 1024;
 
 /// The transmit side, under one spinlock (`write()` may run in atomic
 /// context).
@@ -54,16 +65,13 @@ pub(crate) struct Chan {
     tx: SpinLockIrq<Tx>,
     #[pin]
     tx_work: Work<Port<Chan>>,
-    /// Receive waits: paired with `rx_cv`, holds nothing.
-    #[pin]
-    rx_lock: Mutex<()>,
-    #[pin]
-    rx_cv: CondVar,
     dead: AtomicBool,
-    /// A tty has the port open.
-    active: AtomicBool,
-    /// A drop of received data was reported.
-    drop_reported: AtomicBool,
+    /// The line discipline asked us to stop (its reader is behind).
+    throttled: AtomicBool,
+    /// Received bytes dropped because the flip buffer was full (wraps).
+    rx_dropped: AtomicU32,
+    /// Ratelimit of the drop report.
+    rx_report: RateLimit,
 }
 
 // SAFETY: `raw_get_work` and `work_container_of` use the same field,
@@ -100,11 +108,10 @@ impl Chan {
                 dead: false,
             }),
             tx_work <- new_work!("rpmsg_tty_rs::tx"),
-            rx_lock <- new_mutex!(()),
-            rx_cv <- new_condvar!(),
             dead: AtomicBool::new(false),
-            active: AtomicBool::new(false),
-            drop_reported: AtomicBool::new(false),
+            throttled: AtomicBool::new(false),
+            rx_dropped: AtomicU32::new(0),
+            rx_report: RateLimit::new(),
         }? Error)
     }
 
@@ -153,10 +160,20 @@ impl Chan {
         port.wakeup_writers();
     }
 
-    /// The transmit work: sends every record, waiting for buffers.
+    /// Whether sending must pause: the reader is behind and the flip
+    /// buffer could not take the answers to more messages.
+    fn rx_congested(&self, port: &Port<Chan>) -> bool {
+        self.throttled.load(Ordering::Acquire) && port.rx_space() < RX_RESERVE
+    }
+
+    /// The transmit work: sends every record, waiting for buffers; pauses
+    /// while the receive side is congested (`unthrottle` resumes it).
     fn transmit(&self, port: &Port<Chan>) {
         let mut buf = [0u8; MAX_MSG];
         loop {
+            if self.rx_congested(port) {
+                return;
+            }
             let Some((seq, len)) = self.tx.lock().fifo.peek(&mut buf) else {
                 return;
             };
@@ -183,50 +200,57 @@ impl Chan {
         }
     }
 
-    /// A message arrived: hand it to the tty, waiting for room while a
-    /// tty is open.
+    /// A message arrived: into the flip buffer, never waiting (this runs
+    /// in the transport's ring work). What does not fit is dropped,
+    /// counted and reported.
     pub(crate) fn receive(&self, port: &Port<Chan>, msg: &[u8]) {
-        let mut rest = msg;
-        while !rest.is_empty() {
-            if self.dead.load(Ordering::Acquire) {
-                return;
-            }
-            let n = port.rx_insert(rest);
-            if n > 0 {
-                port.rx_push();
-                rest = &rest[n..];
-                continue;
-            }
-            if !self.active.load(Ordering::Acquire) {
-                if !self.drop_reported.swap(true, Ordering::Relaxed) {
-                    pr_warn!(
-                        "no reader and a full receive buffer: dropping {} bytes (reported once)\n",
-                        rest.len()
-                    );
-                }
-                return;
-            }
-            // Full: wait for the reader (unthrottle), a close or removal.
-            // The timeout only bounds a missed notification.
-            let mut g = self.rx_lock.lock();
-            if !self.dead.load(Ordering::Acquire) {
-                let _ = self
-                    .rx_cv
-                    .wait_interruptible_timeout(&mut g, msecs_to_jiffies(50));
+        if self.dead.load(Ordering::Acquire) {
+            return;
+        }
+        let n = port.rx_insert(msg);
+        if n > 0 {
+            port.rx_push();
+        }
+        if n < msg.len() {
+            // `msg` is one message: at most 64 KiB.
+            let lost = (msg.len() - n) as u32;
+            let total = self
+                .rx_dropped
+                .fetch_add(lost, Ordering::Relaxed)
+                .wrapping_add(lost);
+            if self.rx_report.allow() {
+                pr_warn!(
+                    "ttyRPMSG{}: receive buffer full, nobody reading: {} bytes dropped ({} in all)\n",
+                    port.index(),
+                    lost,
+                    total
+                );
             }
         }
     }
 
-    /// Wakes a receive waiting for room.
-    pub(crate) fn rx_kick(&self) {
-        let _g = self.rx_lock.lock();
-        self.rx_cv.notify_all();
+    /// The tty was opened for the first time or closed for the last: a
+    /// throttle of the old line discipline no longer holds.
+    pub(crate) fn reset_throttle(&self) {
+        self.throttled.store(false, Ordering::Release);
     }
 
-    /// The port was opened (`true`) or closed for the last time.
-    pub(crate) fn set_active(&self, active: bool) {
-        self.active.store(active, Ordering::Release);
-        self.rx_kick();
+    /// Bytes received and dropped so far (flip buffer full).
+    pub(crate) fn rx_dropped(&self) -> u32 {
+        self.rx_dropped.load(Ordering::Relaxed)
+    }
+
+    /// The line discipline is nearly full (`true`) or has room again.
+    pub(crate) fn set_throttled(port: ArcBorrow<'_, Port<Chan>>, throttled: bool) {
+        let this = port.data();
+        this.throttled.store(throttled, Ordering::Release);
+        if !throttled {
+            // Resume a paused transmit work.
+            let tx = this.tx.lock();
+            if !tx.dead && tx.fifo.pending() > 0 {
+                let _ = workqueue::system_long().enqueue(Arc::<Port<Chan>>::from(port));
+            }
+        }
     }
 
     /// The channel is going away: stop everything, hang up the tty. The
@@ -238,7 +262,6 @@ impl Chan {
             tx.dead = true;
             tx.fifo.clear();
         }
-        self.rx_kick();
         // No new transmit work can be queued now; wait for the last one.
         // SAFETY: `tx_work` is an initialised work item of this live port.
         unsafe { bindings::flush_work(Work::raw_get(&self.tx_work)) };
