@@ -56,6 +56,9 @@ const NAMES: [&CStr; 4] = [
 /// below this keep their number).
 const LINES: u32 = 64;
 
+/// Ratelimit of the "no free tty line" report.
+static TABLE_FULL: report::RateLimit = report::RateLimit::new();
+
 /// The driver: RPMsg callbacks and tty operations.
 struct RpmsgTty;
 
@@ -80,7 +83,17 @@ impl RpmsgDriver for RpmsgTty {
         } else {
             None
         };
-        let reg = tty.register_port(Chan::new(ept), dev.as_dev(), preferred)?;
+        let reg = tty
+            .register_port(Chan::new(ept), dev.as_dev(), preferred)
+            .inspect_err(|e| {
+                if *e == ENOSPC && TABLE_FULL.allow() {
+                    dev_err!(
+                        dev.as_dev(),
+                        "all {} tty lines are in use (or held open by a process): channel not served\n",
+                        LINES
+                    );
+                }
+            })?;
         dev_info!(
             dev.as_dev(),
             "{}: /dev/ttyRPMSG{} (local {:#x}, remote {:#x}, {} bytes per message)\n",
