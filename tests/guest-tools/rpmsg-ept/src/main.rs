@@ -6,8 +6,14 @@
 //! escaped) and destroys the endpoint. Exits 0 when a reply was read, 1
 //! otherwise with the reason on stderr.
 //!
+//! `rpmsg-ept --stream BYTES CTRL_DEV NAME SRC DST`: the same endpoint, but
+//! streams BYTES through a loopback at DST (full-size messages, a reader
+//! thread checking every byte in order) instead of one exchange; prints
+//! `stream ok: ...`.
+//!
 //! A guest tool for the system tests: busybox cannot issue the ioctl.
 
+mod stream;
 mod sysfs;
 mod uapi;
 
@@ -23,6 +29,7 @@ const REPLY_TIMEOUT_MS: i32 = 5000;
 const MAX_PAYLOAD: usize = 496;
 
 const USAGE: &str = "usage: rpmsg-ept CTRL_DEV NAME SRC DST MESSAGE\n\
+       rpmsg-ept --stream BYTES CTRL_DEV NAME SRC DST\n\
   e.g. rpmsg-ept /dev/rpmsg_ctrl0 ept-test 0xffffffff 30 hello";
 
 fn main() -> ExitCode {
@@ -36,18 +43,38 @@ fn main() -> ExitCode {
     }
 }
 
-/// Parses the arguments and runs one exchange.
+/// What to do on the endpoint.
+enum Job<'a> {
+    /// Send one message, read one reply.
+    Exchange(&'a str),
+    /// Stream this many bytes through a loopback.
+    Stream(u64),
+}
+
+/// Parses the arguments and runs one exchange or stream.
 fn run(args: &[String]) -> Result<(), String> {
-    let [ctrl, name, src, dst, message] = args else {
-        return Err(format!("need 5 arguments\n{USAGE}"));
+    let (job, rest) = match args {
+        [flag, bytes, rest @ ..] if flag == "--stream" => {
+            let n = bytes
+                .parse()
+                .map_err(|_| format!("BYTES {bytes:?} is not a number"))?;
+            (Job::Stream(n), rest)
+        }
+        [rest @ .., message] => (Job::Exchange(message.as_str()), rest),
+        [] => return Err(USAGE.to_string()),
+    };
+    let [ctrl, name, src, dst] = rest else {
+        return Err(format!("wrong number of arguments\n{USAGE}"));
     };
     let number = |what: &str, s: &str| {
         sysfs::parse_u32(s).ok_or_else(|| format!("{what} {s:?} is not a 32-bit number"))
     };
     let info = uapi::EndpointInfo::new(name, number("SRC", src)?, number("DST", dst)?)
         .ok_or_else(|| format!("NAME {name:?} must be under {} bytes", uapi::NAME_SIZE))?;
-    if message.is_empty() || message.len() > MAX_PAYLOAD {
-        return Err(format!("MESSAGE must be 1 to {MAX_PAYLOAD} bytes"));
+    if let Job::Exchange(message) = job {
+        if message.is_empty() || message.len() > MAX_PAYLOAD {
+            return Err(format!("MESSAGE must be 1 to {MAX_PAYLOAD} bytes"));
+        }
     }
 
     let ctrl_file = OpenOptions::new()
@@ -69,10 +96,12 @@ fn run(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("open {node}: {e}"))?;
     println!("endpoint {node} ({name}, dst {})", info.dst);
 
-    let exchanged = exchange(&mut ept, message.as_bytes());
-    if let Ok(reply) = &exchanged {
-        println!("reply: {}", escape(reply));
-    }
+    let exchanged = match job {
+        Job::Exchange(message) => exchange(&mut ept, message.as_bytes()).map(|reply| {
+            println!("reply: {}", escape(&reply));
+        }),
+        Job::Stream(bytes) => stream::run(&mut ept, bytes, MAX_PAYLOAD).map(|s| println!("{s}")),
+    };
     // Destroy the endpoint either way; report the exchange's error first.
     let destroyed = ioctl_none(&ept, uapi::DESTROY_EPT)
         .map_err(|e| format!("RPMSG_DESTROY_EPT_IOCTL on {node}: {e}"));
