@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build (or take from the cache) everything the board needs and set
-# KBUILD, DTBS, QEMU, FIRMWARE, RPMSG_FIRMWARE, BUSYBOX, MODULES, GUEST_TOOLS, M4_CPU and BOARD_ARGS (the harness's
+# KBUILD, DTBS, QEMU, FIRMWARE, RPMSG_FIRMWARE, HOSTILE_FIRMWARE, BUSYBOX, MODULES, GUEST_TOOLS, M4_CPU and BOARD_ARGS (the harness's
 # options). Sourced by test.sh and demo.sh after lib.sh; a failure stops.
 
 bash "$TOP/scripts/setup-host.sh"
@@ -10,6 +10,7 @@ DTBS=$(bash "$TOP/scripts/dtbs.sh" "$KBUILD")
 QEMU=$(bash "$TOP/scripts/qemu.sh")
 FIRMWARE=$(bash "$TOP/scripts/firmware.sh" mu-echo)
 RPMSG_FIRMWARE=$(bash "$TOP/scripts/firmware.sh" rpmsg-echo)
+HOSTILE_FIRMWARE=$(bash "$TOP/scripts/firmware.sh" rpmsg-hostile)
 BUSYBOX=$(bash "$TOP/scripts/busybox.sh")
 MODULES=$(bash "$TOP/scripts/modules.sh" "$KBUILD")
 GUEST_TOOLS=$(bash "$TOP/scripts/guest-tools.sh")
@@ -21,6 +22,6 @@ HOST_TARGET=$CACHE/target/host
 BOARD_ARGS=(
     --qemu "$QEMU" --kernel "$KBUILD/arch/arm/boot/zImage"
     --dtb "$DTBS/imx7s-warp-qemu.dtb" --busybox "$BUSYBOX"
-    --modules "$KBUILD/modules-install" --firmware "$FIRMWARE" --rpmsg-firmware "$RPMSG_FIRMWARE" --guest-tools "$GUEST_TOOLS" --m4-cpu "$M4_CPU"
+    --modules "$KBUILD/modules-install" --firmware "$FIRMWARE" --rpmsg-firmware "$RPMSG_FIRMWARE" --hostile-firmware "$HOSTILE_FIRMWARE" --guest-tools "$GUEST_TOOLS" --m4-cpu "$M4_CPU"
     --rust-modules "$MODULES" --scripts "$TOP/tests/guest"
 )

@@ -14,3 +14,4 @@ pub mod suites;
 pub mod suites_mailbox;
 pub mod suites_rpmsg;
 pub mod suites_rpmsg_ctrl;
+pub mod suites_rpmsg_lifecycle;

@@ -11,7 +11,12 @@
 //!    50 unload/load cycles, a clean kernel log;
 //! 2. the pool tree (`imx7s-warp-qemu-rpmsgpool.dtb`: vrings and buffers
 //!    from named reserved memory): echo and stream again;
-//! 3. the board tree without M4 firmware: the driver loads and waits.
+//! 3. the board tree without M4 firmware: the driver loads and waits;
+//! 4. the `rpmsg-hostile` firmware: a remote that stops mid-stream.
+//!
+//! The first two also run the lifecycle tests of `suites_rpmsg_lifecycle`
+//! (a flood nobody reads, a tty held across a reload, power-off with a
+//! blocked writer).
 //!
 //! Our modules come from `--rust-modules DIR` (scripts/modules.sh), the
 //! firmware from `--rpmsg-firmware ELF` (scripts/firmware.sh rpmsg-echo),
@@ -24,6 +29,7 @@ use crate::machine::{BoardConfig, Machine};
 use crate::report::Report;
 use crate::suites;
 use crate::suites_rpmsg_ctrl::{self, GUEST_TOOLS_OPTION, TOOL, TOOL_GUEST_PATH};
+use crate::suites_rpmsg_lifecycle as lifecycle;
 use std::time::Duration;
 
 /// Option naming the RPMsg echo firmware ELF.
@@ -59,11 +65,31 @@ pub fn board_config(
     dtb: &str,
     firmware: bool,
 ) -> Result<BoardConfig, String> {
+    board_variant(opts, name, Some(dtb), firmware.then_some(FIRMWARE_OPTION))
+}
+
+/// Builds a board running the firmware of option `firmware` on the tree
+/// `dtb` next to `--dtb` (default: `--dtb` itself).
+pub fn board_config_with(
+    opts: &Options,
+    name: &str,
+    dtb: Option<&str>,
+    firmware: &str,
+) -> Result<BoardConfig, String> {
+    board_variant(opts, name, dtb, Some(firmware))
+}
+
+fn board_variant(
+    opts: &Options,
+    name: &str,
+    dtb: Option<&str>,
+    firmware: Option<&str>,
+) -> Result<BoardConfig, String> {
     let tool = opts.sibling(GUEST_TOOLS_OPTION, TOOL, "scripts/guest-tools.sh")?;
     opts.board_variant(&BoardVariant {
         name,
-        dtb: Some(dtb),
-        firmware: firmware.then_some(FIRMWARE_OPTION),
+        dtb,
+        firmware,
         rust_modules: &MODULES,
         bins: vec![(TOOL_GUEST_PATH.trim_start_matches('/').to_string(), tool)],
         // KUnit must be enabled and run suites at module load (the kernel
@@ -81,8 +107,11 @@ pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
 
     let cfg = board_config(opts, "rpmsg-pool", POOL_DTB, true)?;
     let mut m = Machine::start(&cfg, "rpmsg-pool").map_err(|e| e.to_string())?;
-    pool_board(&mut m, report);
-    report.record("rpmsg_pool::power_off", suites::power_off(&mut m));
+    if pool_board(&mut m, report) {
+        lifecycle::power_off_flooded(&mut m, report, "rpmsg_pool");
+    } else {
+        report.record("rpmsg_pool::power_off", suites::power_off(&mut m));
+    }
 
     let dtb = opts
         .path("dtb")?
@@ -94,12 +123,13 @@ pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
     let mut m = Machine::start(&cfg, "rpmsg-no-remote").map_err(|e| e.to_string())?;
     no_remote_board(&mut m, report);
     report.record("rpmsg_no_remote::power_off", suites::power_off(&mut m));
-    Ok(())
+
+    lifecycle::run_hostile(opts, report)
 }
 
 /// Boots, checks the firmware, quiets the console and loads our modules.
 /// Returns whether the tests can go on.
-fn bring_up(m: &mut Machine, report: &mut Report, suite: &str, banner: Option<&str>) -> bool {
+pub fn bring_up(m: &mut Machine, report: &mut Report, suite: &str, banner: Option<&str>) -> bool {
     let booted = suites::boot(m);
     let ok = booted.is_ok();
     report.record(&format!("{suite}::boot"), booted);
@@ -169,13 +199,23 @@ pub fn main_board(m: &mut Machine, report: &mut Report) {
             ),
         ),
     );
+    report.record(
+        "rpmsg::tty_and_rpmsg_char_streams_share_a_vdev",
+        lifecycle::shared_vdev_streams(con),
+    );
+    report.record(
+        "rpmsg::stale_tty_never_reached_after_reload",
+        lifecycle::stale_tty(con),
+    );
+    lifecycle::flood(con, report, "rpmsg");
     report.record("rpmsg::kernel_log_clean", log_clean(con));
 }
 
 /// Echo and stream over the tree with reserved-memory vrings and pool.
-pub fn pool_board(m: &mut Machine, report: &mut Report) {
+/// Returns whether the modules are loaded (the board can go on).
+pub fn pool_board(m: &mut Machine, report: &mut Report) -> bool {
     if !bring_up(m, report, "rpmsg_pool", Some(RPMSG_ECHO_READY)) {
-        return;
+        return false;
     }
     let con = &mut m.console;
     report.record("rpmsg_pool::buffers_from_pool", pool_used(con));
@@ -194,6 +234,7 @@ pub fn pool_board(m: &mut Machine, report: &mut Report) {
         ),
     );
     report.record("rpmsg_pool::kernel_log_clean", log_clean(con));
+    true
 }
 
 /// No firmware on the M4: the transport loads, its virtio device waits,
