@@ -173,6 +173,58 @@ pub fn last_line(out: &str) -> &str {
         .unwrap_or("")
 }
 
+/// Guest waits checked against the host clock: each command, its nominal
+/// length in seconds. A wait that returns at once (the 32-bit-time system
+/// calls missing from the kernel) or a guest clock running fast or slow shows
+/// up on one side or the other.
+const GUEST_WAITS: [(&str, f64); 2] = [("sleep 3", 3.0), ("usleep 2000000", 2.0)];
+
+/// Guest time is real: `sleep` and `usleep` take their time by the guest's
+/// own clock (`/proc/uptime`) and by the host's, within a generous
+/// 0.5x-3x for a loaded host.
+pub fn guest_time(con: &mut Console) -> Result<String, String> {
+    let mut details = Vec::new();
+    for (cmd, want) in GUEST_WAITS {
+        let t0 = Instant::now();
+        let out = run_ok(
+            con,
+            &format!(
+                "a=$(cut -d' ' -f1 /proc/uptime); {cmd}; \
+                 b=$(cut -d' ' -f1 /proc/uptime); echo \"uptime $a $b\""
+            ),
+        )?;
+        let host = t0.elapsed().as_secs_f64();
+        let guest = parse_uptimes(last_line(&out))
+            .ok_or_else(|| format!("`{cmd}`: no uptimes in {out:?}"))?;
+        details.push(check_wait(cmd, want, guest, host)?);
+    }
+    Ok(details.join("; "))
+}
+
+/// The guest seconds between the two uptimes of an `uptime A B` line.
+fn parse_uptimes(line: &str) -> Option<f64> {
+    let mut fields = line.strip_prefix("uptime ")?.split_whitespace();
+    let a: f64 = fields.next()?.parse().ok()?;
+    let b: f64 = fields.next()?.parse().ok()?;
+    Some(b - a)
+}
+
+/// Accepts a wait of nominally `want` seconds that took `guest` seconds of
+/// guest time and `host` seconds of host time when both are 0.5x-3x `want`.
+fn check_wait(cmd: &str, want: f64, guest: f64, host: f64) -> Result<String, String> {
+    let detail = format!("`{cmd}`: {guest:.2} s guest, {host:.2} s host");
+    let ok = |t: f64| (0.5 * want..=3.0 * want).contains(&t);
+    if ok(guest) && ok(host) {
+        Ok(detail)
+    } else {
+        Err(format!(
+            "{detail}; want {:.1}-{:.1} s on both clocks",
+            0.5 * want,
+            3.0 * want
+        ))
+    }
+}
+
 /// Powers the board off through SNVS and waits for QEMU to exit.
 pub fn power_off(m: &mut Machine) -> Result<String, String> {
     m.console.send("poweroff -f\n").map_err(|e| e.to_string())?;
@@ -186,7 +238,8 @@ pub fn power_off(m: &mut Machine) -> Result<String, String> {
     }
 }
 
-/// The board suite: boot, Rust, M4 firmware, MU loopback on every channel.
+/// The board suite: boot, Rust, M4 firmware, MU loopback on every channel,
+/// guest time against the host clock.
 pub fn board(m: &mut Machine, report: &mut Report, m4_banner: &str) {
     let booted = boot(m);
     let ok = booted.is_ok();
@@ -202,6 +255,7 @@ pub fn board(m: &mut Machine, report: &mut Report, m4_banner: &str) {
             mu_loopback(&mut m.console, n),
         );
     }
+    report.record("board::guest_time_real", guest_time(&mut m.console));
     report.record("board::kernel_log_clean", kernel_log_clean(&mut m.console));
 }
 
@@ -225,6 +279,19 @@ mod tests {
         let err = check_kernel_log(log, &["imx-mu-test: FAIL"]).unwrap_err();
         assert!(err.contains("imx-mu-test: FAIL words"));
         assert_eq!(check_kernel_log("[ 1.0] fine\n", &[]), Ok(String::new()));
+    }
+
+    #[test]
+    fn guest_waits_are_checked_on_both_clocks() {
+        assert_eq!(parse_uptimes("uptime 12.34 15.40"), Some(15.40 - 12.34));
+        assert_eq!(parse_uptimes("uptime 12.34"), None);
+        assert_eq!(parse_uptimes("12.34 15.40"), None);
+        assert!(check_wait("sleep 3", 3.0, 3.01, 3.4).is_ok());
+        // The symptom of issue 15: the wait returns at once on both clocks.
+        let err = check_wait("sleep 3", 3.0, 0.03, 0.1).unwrap_err();
+        assert!(err.contains("0.03 s guest") && err.contains("1.5-9.0 s"));
+        assert!(check_wait("sleep 3", 3.0, 3.0, 10.0).is_err());
+        assert!(check_wait("usleep 2000000", 2.0, 0.9, 2.0).is_err());
     }
 
     #[test]
