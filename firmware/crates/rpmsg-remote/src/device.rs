@@ -2,7 +2,7 @@
 //! The RPMsg remote device: ring bookkeeping, link state, endpoints and the
 //! blocking helper. Sending is in [`crate::tx`], receiving in [`crate::rx`].
 
-use crate::config::{check, ring_offsets, Config, Imx7};
+use crate::config::{check, Config, Imx7};
 use crate::endpoint::{Endpoint, Table};
 use crate::error::Error;
 use crate::ns::{NS_CREATE, NS_DESTROY};
@@ -29,9 +29,9 @@ pub struct Device<S, P, C = Imx7, const E: usize = 4> {
     pub(crate) shm: S,
     pub(crate) platform: P,
     /// vring0: buffers Linux gave us to send in.
-    pub(crate) tx: Vq<C>,
+    pub(crate) tx: Vq<C, 0>,
     /// vring1: messages from Linux.
-    pub(crate) rx: Vq<C>,
+    pub(crate) rx: Vq<C, 1>,
     link: bool,
     pub(crate) epts: Table<E>,
     /// TX descriptors taken from vring0 and given back unused.
@@ -56,8 +56,8 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         Self {
             shm,
             platform,
-            tx: Vq::new(ring_offsets::<C>()[0]),
-            rx: Vq::new(ring_offsets::<C>()[1]),
+            tx: Vq::new(),
+            rx: Vq::new(),
             link: false,
             epts: Table::new(),
             spare: [0; MAX_HELD_TX],

@@ -99,10 +99,14 @@ impl VolatileShm {
     }
 
     /// Like [`at`](Self::at) for a 2- or 4-byte value, which must also be
-    /// naturally aligned.
+    /// naturally aligned: `off` is (`base` is 8-byte aligned, see `new`),
+    /// which the compiler decides at build time for constant offsets.
     fn at_aligned(&self, off: u32, size: u32) -> Option<*mut u8> {
-        self.at(off, size)
-            .filter(|p| (*p as usize).is_multiple_of(size as usize))
+        if off.is_multiple_of(size) {
+            self.at(off, size)
+        } else {
+            None
+        }
     }
 }
 

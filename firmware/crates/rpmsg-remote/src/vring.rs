@@ -51,10 +51,10 @@ fn overlaps_ring<C: Config>(off: u32, len: u32, ring: u32) -> bool {
     off < ring + vring_size(C::NUM, C::ALIGN) && ring < off + len
 }
 
-/// Device-side state of one virtqueue.
+/// Device-side state of one virtqueue: vring `R` (0 or 1) of layout `C`,
+/// whose window offsets are therefore constants.
 #[derive(Debug)]
-pub(crate) struct Vq<C> {
-    base: u32,
+pub(crate) struct Vq<C, const R: usize> {
     /// Next available-ring position to consume.
     last_avail: u16,
     /// Our copy of `used.idx` (the next used-ring position to fill).
@@ -67,11 +67,13 @@ pub(crate) struct Vq<C> {
     _c: PhantomData<C>,
 }
 
-impl<C: Config> Vq<C> {
-    /// State for the ring at window offset `base`, before any sync.
-    pub const fn new(base: u32) -> Self {
+impl<C: Config, const R: usize> Vq<C, R> {
+    /// Window offset of the ring.
+    const BASE: u32 = ring_offsets::<C>()[R];
+
+    /// State for the ring, before any sync.
+    pub const fn new() -> Self {
         Self {
-            base,
             last_avail: 0,
             used: 0,
             avail: 0,
@@ -81,11 +83,11 @@ impl<C: Config> Vq<C> {
     }
 
     fn avail_idx_off(&self) -> u32 {
-        self.base + avail_offset(C::NUM) + 2
+        Self::BASE + avail_offset(C::NUM) + 2
     }
 
     fn used_off(&self) -> u32 {
-        self.base + used_offset(C::NUM, C::ALIGN)
+        Self::BASE + used_offset(C::NUM, C::ALIGN)
     }
 
     /// Reads the ring's indices: detects a re-created ring (module reload,
@@ -96,6 +98,10 @@ impl<C: Config> Vq<C> {
     pub fn resync<S: SharedMemory>(&mut self, shm: &S) -> bool {
         let used = shm.read_u16(self.used_off() + 2);
         let avail = shm.read_u16(self.avail_idx_off());
+        if used == self.used && avail == self.avail {
+            // Nothing new (the last look was consistent): nothing to do.
+            return false;
+        }
         self.avail = avail;
         let behind = avail.wrapping_sub(used) < self.last_avail.wrapping_sub(used);
         if used == self.used && !behind {
@@ -127,7 +133,7 @@ impl<C: Config> Vq<C> {
         // Read the entry only after the index that published it.
         shm.barrier();
         let slot = u32::from(self.last_avail & (C::NUM - 1));
-        let id = shm.read_u16(self.base + avail_offset(C::NUM) + 4 + 2 * slot);
+        let id = shm.read_u16(Self::BASE + avail_offset(C::NUM) + 4 + 2 * slot);
         self.last_avail = self.last_avail.wrapping_add(1);
         Ok(Some(id))
     }
@@ -137,7 +143,7 @@ impl<C: Config> Vq<C> {
         if id >= C::NUM {
             return Err(Fault::DescIndex);
         }
-        let d = self.base + u32::from(id) * 16;
+        let d = Self::BASE + u32::from(id) * 16;
         let flags = shm.read_u16(d + 12);
         if flags & (F_NEXT | F_INDIRECT) != 0 {
             return Err(Fault::DescFlags);
@@ -209,7 +215,7 @@ mod tests {
     fn pops_validates_and_returns() {
         let mut mem = [0u8; 0x1000];
         let shm = CellShm::new(Cell::from_mut(&mut mem[..]).as_slice_of_cells());
-        let mut vq = Vq::<Small>::new(0);
+        let mut vq = Vq::<Small, 0>::new();
         assert!(!vq.resync(&shm));
         desc(&shm, 0, 0x1400, 64, 2);
         desc(&shm, 1, 0x1400, 100, 0);
@@ -246,7 +252,7 @@ mod tests {
     fn rejects_bad_descriptors() {
         let mut mem = [0u8; 0x1000];
         let shm = CellShm::new(Cell::from_mut(&mut mem[..]).as_slice_of_cells());
-        let vq = Vq::<Small>::new(0);
+        let vq = Vq::<Small, 0>::new();
         assert_eq!(vq.buffer(&shm, 4), Err(Fault::DescIndex));
         desc(&shm, 0, 0x1400, 64, 1);
         assert_eq!(vq.buffer(&shm, 0), Err(Fault::DescFlags));
@@ -279,7 +285,7 @@ mod tests {
     fn detects_recreated_ring_and_jumps() {
         let mut mem = [0u8; 0x1000];
         let shm = CellShm::new(Cell::from_mut(&mut mem[..]).as_slice_of_cells());
-        let mut vq = Vq::<Small>::new(0);
+        let mut vq = Vq::<Small, 0>::new();
         shm.write_u16(AVAIL + 2, 3);
         assert!(!vq.resync(&shm));
         for _ in 0..3 {
