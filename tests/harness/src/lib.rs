@@ -3,6 +3,8 @@
 //! initramfs, boots the board with the M4 firmware, drives the serial
 //! console and checks the results of the system tests.
 
+pub mod bench_firmware;
+pub mod bench_report;
 pub mod cli;
 pub mod console;
 pub mod cpio;
