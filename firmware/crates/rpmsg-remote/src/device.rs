@@ -126,7 +126,16 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Kicks Linux once for each ring that had buffers returned since the
     /// last kick: the end of every operation that returns buffers.
+    #[inline(always)]
     pub(crate) fn kick(&mut self) {
+        if self.kicks != 0 {
+            self.kick_now();
+        }
+    }
+
+    /// The kicks [`kick`](Self::kick) found owed.
+    #[inline(never)]
+    fn kick_now(&mut self) {
         if self.kicks & 1 != 0 {
             self.platform.notify(Self::TX_QUEUE);
         }

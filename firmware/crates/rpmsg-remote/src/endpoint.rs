@@ -47,6 +47,9 @@ const EMPTY: Slot = Slot {
 pub(crate) struct Table<const E: usize> {
     slots: [Slot; E],
     next_dyn: u32,
+    /// Whether a named endpoint may still be unannounced (spares every
+    /// look at the rings a scan of the table).
+    to_announce: bool,
 }
 
 impl<const E: usize> Table<E> {
@@ -55,6 +58,7 @@ impl<const E: usize> Table<E> {
         Self {
             slots: [EMPTY; E],
             next_dyn: ADDR_DYNAMIC_BASE,
+            to_announce: false,
         }
     }
 
@@ -94,6 +98,7 @@ impl<const E: usize> Table<E> {
                 state: USED | if name.is_some() { NAMED } else { 0 },
             };
         }
+        self.to_announce |= name.is_some();
         Ok(Endpoint {
             slot: slot as u8,
             addr,
@@ -137,10 +142,16 @@ impl<const E: usize> Table<E> {
     }
 
     /// The slot of the next named endpoint not yet announced.
-    pub fn unannounced(&self) -> Option<usize> {
-        self.slots
+    pub fn unannounced(&mut self) -> Option<usize> {
+        if !self.to_announce {
+            return None;
+        }
+        let i = self
+            .slots
             .iter()
-            .position(|s| s.state & (USED | NAMED | ANNOUNCED) == USED | NAMED)
+            .position(|s| s.state & (USED | NAMED | ANNOUNCED) == USED | NAMED);
+        self.to_announce = i.is_some();
+        i
     }
 
     /// Address and name of slot `i` (an empty slot for an invalid index).
@@ -161,6 +172,7 @@ impl<const E: usize> Table<E> {
         for s in &mut self.slots {
             s.state &= !ANNOUNCED;
         }
+        self.to_announce = true;
     }
 }
 
