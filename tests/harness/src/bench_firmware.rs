@@ -176,14 +176,27 @@ pub fn symbols(nm: &Path, elf: &Path) -> Result<Vec<(u64, String)>, String> {
     Ok(syms)
 }
 
-/// A demangled name without its hash and generic noise, e.g.
-/// `rpmsg_remote::rx::<impl Device<S,P,C,_>>::try_recv`.
+/// A symbol name without its hash, with the escapes of Rust's legacy
+/// mangling that `llvm-nm -C` leaves in local symbols undone, e.g.
+/// `rpmsg_remote::device::Device<S,P,C,_>::poll`.
 fn short_name(name: &str) -> String {
     let name = match name.rfind("::h") {
         Some(i) if name[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => &name[..i],
         _ => name,
     };
-    name.to_string()
+    let mut s = name.to_string();
+    for (from, to) in [
+        ("_$LT$", "<"),
+        ("$LT$", "<"),
+        ("$GT$", ">"),
+        ("$u20$", " "),
+        ("$C$", ","),
+        ("$RF$", "&"),
+        ("..", "::"),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
 }
 
 /// Sums per-address counts per function: (name, count), largest first.
@@ -350,6 +363,10 @@ mod tests {
             ]
         );
         assert_eq!(short_name("x::y::h0123456789abcdef"), "x::y");
+        assert_eq!(
+            short_name("_$LT$a..B$u20$as$u20$c..D$GT$::f::h0123456789abcdef"),
+            "<a::B as c::D>::f"
+        );
         assert_eq!(short_name("x::h_not"), "x::h_not");
     }
 }
