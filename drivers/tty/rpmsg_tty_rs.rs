@@ -97,7 +97,7 @@ impl RpmsgDriver for RpmsgTty {
         dev_info!(
             dev.as_dev(),
             "{}: /dev/ttyRPMSG{} (local {:#x}, remote {:#x}, {} bytes per message)\n",
-            dev.name(),
+            report::Escaped(dev.name().to_bytes()),
             reg.index(),
             dev.src(),
             dev.dst(),
@@ -118,7 +118,7 @@ impl RpmsgDriver for RpmsgTty {
         dev_info!(
             dev.as_dev(),
             "{}: /dev/ttyRPMSG{} removed ({} received bytes dropped, nobody reading)\n",
-            dev.name(),
+            report::Escaped(dev.name().to_bytes()),
             data.reg.index(),
             dropped
         );

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 //! KUnit tests of the transmit FIFO (record boundaries, MTU splitting,
-//! wrap-around, clearing under a peeked record); they run when the module
-//! is loaded and print `# rpmsg_tty_rs: pass:N fail:0 ...`.
+//! wrap-around, clearing under a peeked record) and of the escaping of
+//! remote names in log lines; they run when the module is loaded and print
+//! `# rpmsg_tty_rs: pass:N fail:0 ...`.
 
 #[kernel::macros::kunit_tests(rpmsg_tty_rs)]
 mod suite {
     use crate::fifo::RecordFifo;
+    use crate::report::Escaped;
+    use kernel::{prelude::fmt, str::CString};
 
     /// Pops every record, returning their lengths and bytes.
     fn drain(f: &mut RecordFifo) -> (kernel::alloc::KVec<usize>, kernel::alloc::KVec<u8>) {
@@ -98,5 +101,14 @@ mod suite {
         assert_eq!(&buf[..len], b"xyz");
         assert!(f.pop(seq2));
         assert!(f.peek(&mut buf).is_none());
+    }
+
+    #[test]
+    fn remote_names_are_escaped() {
+        let name = b"tty\n[ 0.0] fake\x1b[31m\\\xff";
+        let s = CString::try_from_fmt(fmt!("{}", Escaped(name))).unwrap();
+        assert_eq!(s.to_bytes(), b"tty\\x0a[ 0.0] fake\\x1b[31m\\\\\\xff");
+        let plain = CString::try_from_fmt(fmt!("{}", Escaped(b"rpmsg-tty"))).unwrap();
+        assert_eq!(plain.to_bytes(), b"rpmsg-tty");
     }
 }
