@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `rpmsg-bench TTY SIZE COUNT REPLY`: COUNT round trips through an RPMsg
 //! tty already in raw mode (`stty -F TTY raw -echo`): write one message of
-//! SIZE bytes, read until its REPLY bytes have come back, then the next.
-//! Prints `ok COUNT round trips of SIZE bytes`. One message is in flight at
+//! SIZE bytes, read until its REPLY bytes have come back and check them
+//! (REPLY = SIZE: the message itself, the loopback channel; SIZE + 8:
+//! `echo: ` + message + `\r\n`, the echo channel), then the next. Prints
+//! `ok COUNT round trips of SIZE bytes`. One message is in flight at
 //! a time, so the M4 does the same work for each: the firmware benchmark
 //! (`make bench-firmware`) divides the M4's instruction count by COUNT.
 //!
@@ -52,6 +54,13 @@ fn run(args: &[String]) -> Result<String, String> {
         .open(tty)
         .map_err(|e| format!("{tty}: {e}"))?;
     let msg: Vec<u8> = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+    let want = if reply == size {
+        msg.clone()
+    } else if reply == size + 8 {
+        [&b"echo: "[..], &msg, b"\r\n"].concat()
+    } else {
+        return Err(format!("REPLY must be SIZE or SIZE + 8, not {reply}"));
+    };
     let mut buf = [0u8; MAX_REPLY];
     for i in 0..count {
         f.write_all(&msg).map_err(|e| format!("write {i}: {e}"))?;
@@ -62,6 +71,9 @@ fn run(args: &[String]) -> Result<String, String> {
                 Ok(n) => got += n,
                 Err(e) => return Err(format!("read {i}: {e}")),
             }
+        }
+        if buf[..reply] != want[..] {
+            return Err(format!("round trip {i}: the reply differs"));
         }
     }
     Ok(format!("ok {count} round trips of {size} bytes"))
