@@ -232,9 +232,7 @@ fn send_reply<S: SharedMemory, P: Platform, C: Config, const E: usize>(
 }
 
 /// Writes bytes `from .. from + n` of `reply` into `tx`'s payload; returns
-/// how many were written (fewer only if a buffer went stale). Each of the
-/// three parts (prefix, body, suffix) is clipped to the range and written
-/// with one call.
+/// how many were written (fewer only if a buffer went stale).
 fn fill<S: SharedMemory, P: Platform, C: Config, const E: usize>(
     dev: &Device<S, P, C, E>,
     tx: &TxBuf,
@@ -243,23 +241,25 @@ fn fill<S: SharedMemory, P: Platform, C: Config, const E: usize>(
     from: usize,
     n: usize,
 ) -> usize {
-    let (pre, body_end) = (reply.prefix.len(), reply.prefix.len() + reply.body);
+    let (pre, body) = (reply.prefix.len(), reply.body);
     let end = from + n;
-    let mut wrote = 0;
-    if from < pre {
-        let b = end.min(pre);
-        wrote += dev.tx_write(tx, 0, reply.prefix.get(from..b).unwrap_or_default());
+    let mut pos = from;
+    while pos < end {
+        let wrote = if pos < pre {
+            dev.tx_write(tx, pos - from, &reply.prefix[pos..end.min(pre)])
+        } else if pos < pre + body {
+            dev.tx_copy(tx, pos - from, rx, pos - pre, end.min(pre + body) - pos)
+        } else {
+            let s = pos - pre - body;
+            let e = end - pre - body;
+            dev.tx_write(tx, pos - from, &reply.suffix[s..e])
+        };
+        if wrote == 0 {
+            break;
+        }
+        pos += wrote;
     }
-    let (a, b) = (from.max(pre), end.min(body_end));
-    if a < b {
-        wrote += dev.tx_copy(tx, a - from, rx, a - pre, b - a);
-    }
-    let a = from.max(body_end);
-    if a < end {
-        let part = reply.suffix.get(a - body_end..end - body_end);
-        wrote += dev.tx_write(tx, a - from, part.unwrap_or_default());
-    }
-    wrote
+    pos - from
 }
 
 #[cfg(test)]
