@@ -93,8 +93,9 @@ fn board_variant(
         rust_modules: &MODULES,
         bins: vec![(TOOL_GUEST_PATH.trim_start_matches('/').to_string(), tool)],
         // KUnit must be enabled and run suites at module load (the kernel
-        // config has KUNIT_DEFAULT_ENABLED and KUNIT_AUTORUN_ENABLED off).
-        extra_append: "kunit.enable=1 kunit.autorun=1",
+        // config has KUNIT_DEFAULT_ENABLED and KUNIT_AUTORUN_ENABLED off);
+        // kmemleak watches the lifecycle tests.
+        extra_append: "kmemleak=on kunit.enable=1 kunit.autorun=1",
     })
 }
 
