@@ -4,8 +4,8 @@
 # (kas/): oelint-adv on every recipe, append and class; the layer structure;
 # every file:// the recipes fetch and every licence checksum; the layer in
 # step with the rest of the project (kernel fragment, kernel source, module
-# list, firmware version, boot script); and each kas file against kas's own
-# JSON schema and loader, with every repository pinned to a commit.
+# list, firmware version and crates, boot script); and each kas file against
+# kas's own JSON schema and loader, pinned to commits on the release branch.
 # Needs no network except PyPI the first time (pinned tools, hashes checked).
 # Prints "test <name> ... ok|FAILED|skipped" and a summary; exits 1 on failure.
 source "$(dirname "$0")/lib.sh"
@@ -98,6 +98,8 @@ check "autoloaded modules are the ones Kbuild builds" "$PY" "$CHECKS" module-nam
     "$LAYER/recipes-kernel/imx-rpmsg-rs-modules/imx-rpmsg-rs-modules_0.1.0.bb" "$TOP"
 check "firmware recipe version is the workspace version" "$PY" "$CHECKS" firmware-version \
     "$LAYER/recipes-bsp/imx7-m4-firmware/imx7-m4-firmware_0.1.0.bb" "$TOP/firmware/Cargo.toml"
+check "firmware crate:// entries are the crates of firmware/Cargo.lock" "$PY" "$CHECKS" crates \
+    "$LAYER/recipes-bsp/imx7-m4-firmware/imx7-m4-firmware-crates.inc" "$TOP/firmware/Cargo.lock"
 check "boot script placeholders and commands" "$PY" "$CHECKS" boot-script \
     "$LAYER/recipes-bsp/imx7-m4-boot-script/imx7-m4-boot-script_0.1.0.bb" \
     "$LAYER/recipes-bsp/imx7-m4-boot-script/imx7-m4-boot-script/boot.cmd"

@@ -135,7 +135,7 @@ def search_dirs(recipe, topdir):
     bpn, pv = bpn_pv(recipe)
     dirs = [os.path.join(d, f'{bpn}-{pv}'), os.path.join(d, bpn), os.path.join(d, 'files')]
     if 'imx_rpmsg_rs_src' in inherits(recipe):
-        dirs.insert(0, topdir)
+        dirs.insert(0, os.path.join(topdir, value(recipe, 'IMX_RPMSG_RS_SRCDIR') or ''))
     return dirs
 
 
@@ -398,9 +398,70 @@ def cmd_kas_pins(a):
             errors.append(f'{name}: no branch (kas checks that the commit is on it)')
         if name == 'openembedded-core' and repo.get('branch') not in compat:
             errors.append(f'openembedded-core branch {repo.get("branch")} is not in LAYERSERIES_COMPAT {compat}')
+    # Every layer repository follows the release branch of openembedded-core
+    # (bitbake has its own version branches): a "master" pin drifts away from
+    # the release as soon as kas is asked to update.
+    release = ((cfg.get('repos') or {}).get('openembedded-core') or {}).get('branch')
+    for name, repo in (cfg.get('repos') or {}).items():
+        repo = repo or {}
+        if 'url' in repo and name != 'bitbake' and release and repo.get('branch') != release:
+            errors.append(f'{name}: branch {repo.get("branch")}, but the release branch is {release}')
     if 'openembedded-core' not in (cfg.get('repos') or {}):
         errors.append('openembedded-core is not among the repos')
     print('\n'.join(errors) or 'every fetched repo is pinned to a commit on a named branch')
+    return 1 if errors else 0
+
+
+# --- firmware crates -----------------------------------------------------------
+
+CRATES_IO = ('registry+https://github.com/rust-lang/crates.io-index', 'sparse+https://index.crates.io/')
+
+
+def lock_crates(lock):
+    """(name, version, sha256) of every crates.io package in a Cargo.lock."""
+    import tomllib
+    with open(lock, 'rb') as f:
+        packages = tomllib.load(f).get('package', [])
+    return sorted((p['name'], p['version'], p.get('checksum'))
+                  for p in packages if p.get('source', '') in CRATES_IO)
+
+
+def crates_inc_text(lock):
+    crates = lock_crates(lock)
+    out = ['# SPDX-License-Identifier: GPL-2.0',
+           '# The crates.io packages of firmware/Cargo.lock, fetched by bitbake (crate://)',
+           '# and checked against the lock file\'s own sha256. Generated, do not edit:',
+           '#   python3 meta-imx-rpmsg-rs/scripts/layer_checks.py crates-inc firmware/Cargo.lock \\',
+           '#       > meta-imx-rpmsg-rs/recipes-bsp/imx7-m4-firmware/imx7-m4-firmware-crates.inc',
+           '# scripts/yocto-check.sh fails while this list and Cargo.lock differ.',
+           '',
+           'SRC_URI += "\\']
+    out += [f'    crate://crates.io/{n}/{v} \\' for n, v, _ in crates]
+    out += ['"', '']
+    out += [f'SRC_URI[{n}-{v}.sha256sum] = "{c}"' for n, v, c in crates]
+    return '\n'.join(out) + '\n'
+
+
+def cmd_crates_inc(a):
+    sys.stdout.write(crates_inc_text(a.lock))
+    return 0
+
+
+def cmd_crates(a):
+    want = {(n, v): c for n, v, c in lock_crates(a.lock)}
+    text = open(a.inc, encoding='utf-8').read()
+    uris = set(re.findall(r'crate://crates\.io/([^/\s]+)/([^\s;\\"]+)', text))
+    sums = {(m[1], m[2]): m[3] for m in re.finditer(
+        r'^SRC_URI\[(\S+?)-(\d[^\]]*)\.sha256sum\]\s*=\s*"([0-9a-f]*)"', text, re.M)}
+    errors = [f'{n} {v}: in Cargo.lock, not fetched by the recipe' for n, v in sorted(set(want) - uris)]
+    errors += [f'{n} {v}: fetched by the recipe, not in Cargo.lock' for n, v in sorted(uris - set(want))]
+    errors += [f'{n} {v}: sha256 {sums.get((n, v))} in the recipe, {c} in Cargo.lock'
+               for (n, v), c in sorted(want.items()) if (n, v) in uris and sums.get((n, v)) != c]
+    if not errors and text != crates_inc_text(a.lock):
+        errors.append('same crates, but not the generated text')
+    if errors:
+        errors.append(f'regenerate {os.path.basename(a.inc)} (its header says how)')
+    print('\n'.join(errors) or f'{len(want)} crates, each with its Cargo.lock checksum')
     return 1 if errors else 0
 
 
@@ -427,6 +488,8 @@ def main():
     add('kas-schema', cmd_kas_schema, 'kasfile')
     add('kas-load', cmd_kas_load, 'kasfile')
     add('kas-pins', cmd_kas_pins, 'kasfile', 'layer', 'topdir')
+    add('crates-inc', cmd_crates_inc, 'lock')
+    add('crates', cmd_crates, 'inc', 'lock')
     a = p.parse_args()
     return a.fn(a)
 

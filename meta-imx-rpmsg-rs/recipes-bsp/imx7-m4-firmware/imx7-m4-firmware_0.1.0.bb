@@ -13,18 +13,24 @@ LIC_FILES_CHKSUM = "file://LICENSE.md;beginline=1;endline=1;md5=173121a1b614bf92
 
 inherit cargo_common deploy imx_rpmsg_rs_src
 
-DEPENDS += "ca-certificates-native cargo-native rust-native"
+DEPENDS += "cargo-native rust-native"
+
+# Every crates.io package of firmware/Cargo.lock as a crate:// entry with its
+# checksum: bitbake fetches them (so a download mirror and BB_NO_NETWORK
+# builds work) and cargo_common's configuration makes cargo take them from
+# the unpacked copies instead of the network.
+require ${BPN}-crates.inc
 
 # The firmware workspace of the project checkout (imx_rpmsg_rs_src), without
 # any build output a local cargo run may have left in it.
-SRC_URI = "file://firmware/Cargo.toml;subdir=src \
-           file://firmware/Cargo.lock;subdir=src \
-           file://firmware/LICENSE.md;subdir=src \
-           file://firmware/.cargo;subdir=src \
-           file://firmware/apps;subdir=src \
-           file://firmware/boards;subdir=src \
-           file://firmware/crates;subdir=src \
-           "
+SRC_URI += "file://firmware/Cargo.toml;subdir=src \
+            file://firmware/Cargo.lock;subdir=src \
+            file://firmware/LICENSE.md;subdir=src \
+            file://firmware/.cargo;subdir=src \
+            file://firmware/apps;subdir=src \
+            file://firmware/boards;subdir=src \
+            file://firmware/crates;subdir=src \
+            "
 
 S = "${UNPACKDIR}/src/firmware"
 B = "${WORKDIR}/build"
@@ -59,13 +65,12 @@ INHIBIT_PACKAGE_DEBUG_SPLIT = "1"
 
 COMPATIBLE_MACHINE = "(imx7s-warp|mx7-generic-bsp)"
 
-# cargo fetches the crates from its default registry and checks each one
-# against the committed Cargo.lock (--locked); no registry is named here.
+# cargo finds the crates where bitbake unpacked them (cargo_common's
+# configuration in CARGO_HOME) and may not touch the network (--frozen).
 # `core` for the M4 is built from the toolchain's library sources, since
 # rust-native has no bare-metal Arm `core`; -Z flags need RUSTC_BOOTSTRAP on
 # a stable compiler. GNU ld of the cross binutils links cortex-m-rt's link.x,
 # so nothing depends on rust-lld being part of rust-native.
-CARGO_DISABLE_BITBAKE_VENDORING = "1"
 do_compile() {
     # The link flags of the workspace (firmware/.cargo/config.toml) only apply
     # when no RUSTFLAGS come from the environment.
@@ -75,13 +80,10 @@ do_compile() {
     export CARGO_TARGET_THUMBV7EM_NONE_EABIHF_LINKER="${HOST_PREFIX}ld"
     cd ${S}
     for app in ${IMX_M4_FW_APPS}; do
-        cargo build --release --locked --target ${IMX_M4_TARGET} -Z build-std=core -p $app
+        cargo build --release --frozen --target ${IMX_M4_TARGET} -Z build-std=core -p $app
         ${OBJCOPY} -O binary ${B}/target/${IMX_M4_TARGET}/release/$app ${B}/$app.bin
     done
 }
-# Crates are fetched by cargo itself, see above.
-# nooelint: oelint.task.network
-do_compile[network] = "1"
 
 do_install() {
     install -d ${D}${nonarch_base_libdir}/firmware/imx7-m4

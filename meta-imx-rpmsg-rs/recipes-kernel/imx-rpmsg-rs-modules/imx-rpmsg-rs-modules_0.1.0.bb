@@ -11,10 +11,16 @@ LIC_FILES_CHKSUM = "file://rust/bindgen.mk;beginline=1;endline=1;md5=daad6f7f7a0
 
 inherit module-rust imx_rpmsg_rs_src
 
-# module-rust builds only when the kernel has Rust. The kernel of this layer
-# always has (CONFIG_RUST=y in imx7-rpmsg-rs.cfg); with another kernel, set
-# KERNEL_RUST_SUPPORT = "True" in the configuration once it has Rust too.
-KERNEL_RUST_SUPPORT:append = " ${@'True' if d.getVar('PREFERRED_PROVIDER_virtual/kernel') == 'linux-imx-rpmsg-rs' else ''}"
+# openembedded-core records "this kernel has Rust" as "rust" in
+# KERNEL_FEATURES, and module-rust skips a recipe without it. Our kernel,
+# linux-imx-rpmsg-rs, always has Rust (CONFIG_RUST=y in its fragment) but
+# uses no yocto-kernel-cache metadata, so "rust" is not in its own
+# KERNEL_FEATURES (kernel-yocto would look for
+# features/kernel-rust/kernel-rust.scc there): it is said here, and in the
+# make-mod-scripts append, the two recipes that read it, when our kernel is
+# the one built. With another Rust-enabled kernel, add "rust" to
+# KERNEL_FEATURES where that kernel's metadata has it.
+KERNEL_FEATURES:append = " ${@'rust' if d.getVar('PREFERRED_PROVIDER_virtual/kernel') == 'linux-imx-rpmsg-rs' else ''}"
 
 # The modules generate their own bindings for the kernel APIs the kernel
 # crate does not wrap yet (rust/bindgen.mk), with bindgen and libclang.

@@ -11,11 +11,21 @@ LICENSE = "GPL-2.0-only"
 LIC_FILES_CHKSUM = "file://COPYING;md5=6bc538ed5bd9a7fc9398086aedcd7e46"
 CVE_PRODUCT = "linux_kernel"
 
-inherit kernel
-# linux-yocto.inc is part of openembedded-core, which the lint does not see.
-# nooelint: oelint.file.requirenotfound
-require recipes-kernel/linux/linux-yocto.inc
-inherit kernel-yocto-rust imx_rpmsg_rs_src
+# kernel-yocto merges the .cfg fragments of SRC_URI into the configuration.
+# Not linux-yocto.inc: its KERNEL_FEATURES (cfg/fs/vfat.scc for the WaRP7)
+# name yocto-kernel-cache metadata this tree does not have, and it would
+# replace this recipe's LICENSE and HOMEPAGE. Rust comes from
+# kernel-yocto-rust directly: "rust" in this recipe's KERNEL_FEATURES would
+# make kernel-yocto look for features/kernel-rust/kernel-rust.scc, which is
+# kernel-cache metadata too (imx-rpmsg-rs-modules says "rust" instead, for
+# module-rust). CONFIG_RUST=y is in imx7-rpmsg-rs.cfg.
+IMX_RPMSG_RS_SRCDIR = "dts"
+inherit kernel kernel-yocto kernel-yocto-rust imx_rpmsg_rs_src
+
+# What linux-yocto.inc would bring that a kernel build needs.
+DEPENDS += "bc-native gmp-native libmpc-native openssl-native util-linux-native xz-native"
+# No BTF (Rust needs it off), so no pahole either.
+EXTRA_OEMAKE += "PAHOLE=false"
 
 # The exact source the rest of the project uses: scripts/versions.sh pins the
 # same Debian package by version and checksum, and scripts/yocto-check.sh
@@ -26,14 +36,17 @@ LINUX_VERSION_EXTENSION = "-imx-rpmsg-rs"
 PV = "${LINUX_VERSION}"
 IMX_LINUX_DEB_VERSION = "7.3.4-1~bpo13+1"
 IMX_LINUX_DEB = "linux-source-7.3_${IMX_LINUX_DEB_VERSION}_all.deb"
+# Debian's pool drops a version when the next one arrives; its snapshot
+# archive keeps every file it ever published, addressed by the file's SHA-1.
+IMX_LINUX_DEB_SHA1 = "94589443b986be97e5c0a149375aad80b208c7d6"
 
-# The fragments are in linux-imx-rpmsg-rs/, the device trees come from the
-# project checkout (imx_rpmsg_rs_src).
-SRC_URI = "${DEBIAN_MIRROR}/main/l/linux/${IMX_LINUX_DEB};name=linux;subdir=linux-deb \
+# The fragments are in linux-imx-rpmsg-rs/, the device trees come from dts/
+# of the project checkout (imx_rpmsg_rs_src).
+SRC_URI = "https://snapshot.debian.org/file/${IMX_LINUX_DEB_SHA1};downloadfilename=${IMX_LINUX_DEB};name=linux;subdir=linux-deb \
            file://imx7-rpmsg-rs.cfg \
            file://imx7s-warp.cfg \
-           file://dts/imx7-rpmsg.dtsi \
-           file://dts/imx7s-warp-rpmsg.dts \
+           file://imx7-rpmsg.dtsi;subdir=dts \
+           file://imx7s-warp-rpmsg.dts;subdir=dts \
            "
 SRC_URI[linux.sha256sum] = "703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3"
 
