@@ -1,3 +1,7 @@
+# nooelint: oelint.var.mandatoryvar.HOMEPAGE oelint.var.suggestedvar.BUGTRACKER oelint.var.suggestedvar.CVE_PRODUCT oelint.var.bbclassextend
+# (oelint-adv takes whole-recipe suppressions from line 1 only.) Why:
+# imx-rpmsg-rs has no public home page or bug tracker yet, and no CVE product.
+# It builds for the WaRP7 only: a native or nativesdk variant makes no sense.
 # SPDX-License-Identifier: GPL-2.0
 SUMMARY = "U-Boot script for the WaRP7 that starts the Cortex-M4 before Linux"
 DESCRIPTION = "boot.scr for the boot partition: loads the M4 firmware image \

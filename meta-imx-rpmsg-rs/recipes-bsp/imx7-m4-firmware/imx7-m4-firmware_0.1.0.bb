@@ -1,3 +1,7 @@
+# nooelint: oelint.var.mandatoryvar.HOMEPAGE oelint.var.suggestedvar.BUGTRACKER oelint.var.suggestedvar.CVE_PRODUCT oelint.var.bbclassextend
+# (oelint-adv takes whole-recipe suppressions from line 1 only.) Why:
+# imx-rpmsg-rs has no public home page or bug tracker yet, and no CVE product.
+# It builds for the WaRP7 only: a native or nativesdk variant makes no sense.
 # SPDX-License-Identifier: GPL-2.0
 SUMMARY = "Cortex-M4 firmware of imx-rpmsg-rs for the i.MX7 (Rust, no_std)"
 DESCRIPTION = "The firmware/ Cargo workspace of imx-rpmsg-rs, built for \

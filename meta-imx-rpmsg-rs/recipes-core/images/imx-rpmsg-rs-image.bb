@@ -1,3 +1,6 @@
+# nooelint: oelint.var.suggestedvar.BUGTRACKER oelint.var.suggestedvar.CVE_PRODUCT
+# (oelint-adv takes whole-recipe suppressions from line 1 only.) Why:
+# imx-rpmsg-rs has no public bug tracker yet, and an image has no CVE product.
 # SPDX-License-Identifier: GPL-2.0
 SUMMARY = "Small WaRP7 image with the imx-rpmsg-rs stack"
 DESCRIPTION = "A console-only image for the WaRP7: the Rust-enabled kernel, \

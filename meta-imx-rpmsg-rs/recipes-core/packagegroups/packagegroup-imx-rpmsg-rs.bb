@@ -1,3 +1,6 @@
+# nooelint: oelint.var.suggestedvar.BUGTRACKER
+# (oelint-adv takes whole-recipe suppressions from line 1 only.) Why:
+# imx-rpmsg-rs has no public bug tracker yet.
 # SPDX-License-Identifier: GPL-2.0
 SUMMARY = "imx-rpmsg-rs: Rust RPMsg kernel modules and Cortex-M4 firmware"
 DESCRIPTION = "Everything on the root file system that the WaRP7 needs to \

@@ -1,3 +1,7 @@
+# nooelint: oelint.var.mandatoryvar.HOMEPAGE oelint.var.suggestedvar.BUGTRACKER oelint.var.suggestedvar.CVE_PRODUCT oelint.var.bbclassextend
+# (oelint-adv takes whole-recipe suppressions from line 1 only.) Why:
+# imx-rpmsg-rs has no public home page or bug tracker yet, and no CVE product.
+# It builds for the WaRP7 only: a native or nativesdk variant makes no sense.
 # SPDX-License-Identifier: GPL-2.0
 SUMMARY = "Rust kernel modules of imx-rpmsg-rs: MU mailbox, RPMsg transport, RPMsg tty"
 DESCRIPTION = "Out-of-tree Rust-for-Linux modules built from the imx-rpmsg-rs \

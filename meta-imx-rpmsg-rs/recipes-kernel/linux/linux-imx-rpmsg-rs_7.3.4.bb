@@ -1,3 +1,7 @@
+# nooelint: oelint.var.suggestedvar.BUGTRACKER oelint.var.bbclassextend
+# (oelint-adv takes whole-recipe suppressions from line 1 only.) Why:
+# the kernel's bugs go to its maintainers by mail, there is no tracker URL.
+# It builds for the WaRP7 only: a native or nativesdk variant makes no sense.
 # SPDX-License-Identifier: GPL-2.0
 SUMMARY = "Linux 7.3 with Rust support for RPMsg between the WaRP7 A7 and M4"
 DESCRIPTION = "The Linux 7.3.4 tree the imx-rpmsg-rs project builds and tests \
@@ -5,6 +9,8 @@ DESCRIPTION = "The Linux 7.3.4 tree the imx-rpmsg-rs project builds and tests \
                imx_v6_v7_defconfig, the project's kernel fragment (Rust, \
                mailbox, virtio and rpmsg cores) and the WaRP7 additions, with \
                the WaRP7 RPMsg device tree added to the tree."
+# The lint pings it, and the checks run without network.
+# nooelint: oelint.vars.homepageping
 HOMEPAGE = "https://www.kernel.org/"
 SECTION = "kernel"
 LICENSE = "GPL-2.0-only"
