@@ -14,6 +14,9 @@ APT_PACKAGES=(
     ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev pkg-config python3-venv python3-dev gcc dpkg-dev patch
     # device trees and initramfs
     device-tree-compiler
+    # bitbake (scripts/yocto-check.sh): host tools openembedded-core's sanity
+    # check wants beyond the ones above, and the en_US.UTF-8 locale it runs in
+    chrpath diffstat gawk locales
 )
 
 missing=()
@@ -26,6 +29,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get -q update >/dev/null || die "apt-get update failed"
     DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends "${missing[@]}" >/dev/null ||
         die "apt-get install of ${missing[*]} failed"
+fi
+
+if ! locale -a 2>/dev/null | grep -qix 'en_US.utf-\?8'; then
+    [ "$(id -u)" = 0 ] || die "the en_US.UTF-8 locale is missing; run as root or generate it"
+    log "generating the en_US.UTF-8 locale (bitbake needs it)"
+    localedef -i en_US -f UTF-8 en_US.UTF-8 || die "localedef en_US.UTF-8 failed"
 fi
 
 need rustup "the Rust toolchain is installed with rustup"

@@ -66,7 +66,7 @@ stage "harness unit tests" harness_unit_tests
 stage "MU qtests (emulated Messaging Unit, both sides)" mu_qtests
 stage "system tests on the emulated i.MX7 board" board_system_tests
 stage "device-tree binding and trees (dt-schema)" bash "$TOP/scripts/dt-check.sh" "$KBUILD"
-stage "Yocto layer and kas checks (offline)" bash "$TOP/scripts/yocto-check.sh"
+stage "Yocto layer, kas and bitbake checks (bitbake -p, -g, -n, -e, unpack)" bash "$TOP/scripts/yocto-check.sh"
 stage "style (rustfmt, clippy)" style
 
 echo

@@ -468,6 +468,193 @@ def cmd_crates(a):
     return 1 if errors else 0
 
 
+# --- bitbake configuration from a kas file --------------------------------------
+
+def cmd_kas_conf(a):
+    """Writes conf/bblayers.conf and conf/local.conf into BUILDDIR as kas
+    would from the kas file, with each fetched repository taken from
+    LAYERS/<repo name> and this checkout from TOPDIR."""
+    import logging
+    from kas.context import create_global_context
+    from kas.includehandler import IncludeHandler
+    logging.basicConfig(level=logging.WARNING, format='%(message)s')
+    create_global_context(argparse.Namespace(no_color=True))
+    config, _ = IncludeHandler([os.path.abspath(a.kasfile)], use_lock=False).get_config()
+    layers = []
+    for name, repo in sorted((config.get('repos') or {}).items()):
+        repo = repo or {}
+        root = os.path.join(a.layers, name) if 'url' in repo else a.topdir
+        if not os.path.isdir(root):
+            return fail(f'{name}: no {root}')
+        for layer, state in sorted((repo.get('layers') or {'.': None}).items()):
+            if state in ('disabled', 'excluded', 'n', 'no', 0, False):
+                continue
+            path = os.path.normpath(os.path.join(root, layer))
+            if not os.path.isfile(os.path.join(path, 'conf', 'layer.conf')):
+                return fail(f'{name}: {path} is no layer')
+            layers.append(path)
+    os.makedirs(os.path.join(a.builddir, 'conf'), exist_ok=True)
+    with open(os.path.join(a.builddir, 'conf', 'bblayers.conf'), 'w', encoding='utf-8') as f:
+        f.write(f'# From {os.path.basename(a.kasfile)}\nBBPATH = "${{TOPDIR}}"\nBBFILES ?= ""\n'
+                'BBLAYERS = " \\\n' + ''.join(f'    {p} \\\n' for p in layers) + '"\n')
+    with open(os.path.join(a.builddir, 'conf', 'local.conf'), 'w', encoding='utf-8') as f:
+        f.write(f'# From {os.path.basename(a.kasfile)}\n')
+        for key, block in sorted((config.get('local_conf_header') or {}).items()):
+            f.write(f'# local_conf_header {key}\n{block}\n')
+        f.write(f'MACHINE ??= "{config["machine"]}"\nDISTRO ??= "{config["distro"]}"\n')
+    print(config['target'])
+    return 0
+
+
+# --- final values, from `bitbake -e <recipe>` -----------------------------------
+
+def bb_env(path):
+    """Variable -> value of a `bitbake -e` dump (functions left out)."""
+    out = {}
+    text = open(path, encoding='utf-8').read()
+    for m in re.finditer(r'^(?:export )?([^\s=#()]+)="((?:[^"\\]|\\.)*)"$', text, re.M | re.S):
+        out[m[1]] = m[2].replace('\\\n', ' ').replace('\\"', '"')
+    return out
+
+
+def recipe_file(layer, pn):
+    for r in recipes(layer):
+        if bpn_pv(r)[0] == pn and r.endswith('.bb'):
+            return r
+    return None
+
+
+def cmd_bb_env(a):
+    """Asserts the values that matter on the dumps in ENVDIR (<pn>.env, one
+    per recipe of this layer plus make-mod-scripts)."""
+    env = {}
+    for name in os.listdir(a.envdir):
+        if name.endswith('.env'):
+            env[name[:-4]] = bb_env(os.path.join(a.envdir, name))
+    errors = []
+
+    def need(pn, var):
+        return env.get(pn, {}).get(var)
+
+    kern, mods, fw = 'linux-imx-rpmsg-rs', 'imx-rpmsg-rs-modules', 'imx7-m4-firmware'
+    image = 'imx-rpmsg-rs-image'
+    pins = shell_vars(os.path.join(a.topdir, 'scripts', 'versions.sh'))
+
+    # The kernel: provider, version, fragments, source location.
+    if need(image, 'PREFERRED_PROVIDER_virtual/kernel') != kern:
+        errors.append(f'PREFERRED_PROVIDER_virtual/kernel is {need(image, "PREFERRED_PROVIDER_virtual/kernel")}, not {kern}')
+    pv = need(kern, 'PV')
+    if not pv or not pins.get('LINUX_SOURCE_VERSION', '').startswith(f'{pv}-'):
+        errors.append(f'{kern}: PV {pv}, but scripts/versions.sh builds {pins.get("LINUX_SOURCE_VERSION")}')
+    ksrc = (need(kern, 'SRC_URI') or '').split()
+    for frag in ['imx7-rpmsg-rs.cfg', 'imx7s-warp.cfg']:
+        if f'file://{frag}' not in ksrc:
+            errors.append(f'{kern}: config fragment {frag} not in SRC_URI')
+    remote = [u for u in ksrc if not u.startswith('file://')]
+    kept = [u for u in remote if re.match(r'https://snapshot\.[^/]+/file/[0-9a-f]{40};', u)
+            or re.match(r'https://cdn\.kernel\.org/pub/linux/kernel/v\d+\.x/linux-[0-9.]+\.tar\.xz', u)
+            or (u.startswith('git://') and re.fullmatch(r'[0-9a-f]{40}', need(kern, 'SRCREV') or ''))]
+    if len(remote) != 1 or not kept:
+        errors.append(f'{kern}: kernel source {remote} is not from a location that keeps old '
+                      'versions (a kernel.org release tarball, a git commit, or a file of '
+                      "Debian's snapshot archive): a distribution pool drops it with the next upload")
+    included = need(kern, 'BBINCLUDED') or ''
+    if 'linux-yocto.inc' in included:
+        errors.append(f'{kern}: requires linux-yocto.inc, which adds kernel-cache features this tree has no '
+                      'metadata for and replaces the recipe\'s LICENSE and HOMEPAGE')
+    # Every KERNEL_FEATURES entry of the kernel needs metadata it can find:
+    # its own files (FILESPATH); "rust" is yocto-kernel-cache's kernel-rust.scc.
+    fpath = [p for p in (need(kern, 'FILESPATH') or '').split(':') if p]
+    for feat in (need(kern, 'KERNEL_FEATURES') or '').split():
+        scc = 'features/kernel-rust/kernel-rust.scc' if feat == 'rust' else feat.split(':')[0]
+        if not any(os.path.exists(os.path.join(p, scc)) for p in fpath):
+            errors.append(f'{kern}: KERNEL_FEATURES has "{feat}", but no metadata for {scc} is in its '
+                          'SRC_URI search path (do_kernel_metadata would stop)')
+    if 'kernel-yocto-rust' not in (need(kern, '__inherit_cache') or need(kern, 'BBINCLUDED') or ''):
+        errors.append(f'{kern}: does not inherit kernel-yocto-rust (rustc, bindgen, clang for the kernel build)')
+    # The kernel's C with the cross GCC, its Rust with the native Rust tools
+    # (Documentation/yocto.md says why).
+    kcc = (need(kern, 'KERNEL_CC') or '').split()
+    if not kcc or not kcc[0].endswith('-gcc'):
+        errors.append(f'{kern}: KERNEL_CC is {kcc[:1]}, not the cross GCC the documentation describes')
+    kdeps = (need(kern, 'DEPENDS') or '').split()
+    for dep in ['rust-native', 'bindgen-cli-native', 'clang-native']:
+        if dep not in kdeps:
+            errors.append(f'{kern}: {dep} is not in DEPENDS (kernel-yocto-rust brings it)')
+    dtbs = (need(kern, 'KERNEL_DEVICETREE') or '').split()
+    if 'nxp/imx/imx7s-warp-rpmsg.dtb' not in dtbs:
+        errors.append(f'{kern}: KERNEL_DEVICETREE {dtbs} lacks nxp/imx/imx7s-warp-rpmsg.dtb')
+
+    # module-rust builds only where "rust" is in KERNEL_FEATURES.
+    for pn in [mods, 'make-mod-scripts']:
+        if 'rust' not in (need(pn, 'KERNEL_FEATURES') or '').split():
+            errors.append(f'{pn}: "rust" is not in KERNEL_FEATURES, so module-rust skips '
+                          'the Rust modules (nothing RPROVIDES imx-rpmsg-rs-modules)')
+
+    # The firmware's crates are fetched by bitbake, each one of Cargo.lock.
+    fsrc = (need(fw, 'SRC_URI') or '').split()
+    have = {tuple(u.split(';')[0].split('/')[-2:]) for u in fsrc if u.startswith('crate://')}
+    want = {(n, v) for n, v, _ in lock_crates(os.path.join(a.topdir, 'firmware', 'Cargo.lock'))}
+    if want - have:
+        errors.append(f'{fw}: {len(want - have)} crates of firmware/Cargo.lock are not crate:// entries of '
+                      f'SRC_URI (e.g. {sorted(want - have)[0]}): cargo would download them itself')
+    if need(fw, 'CARGO_DISABLE_BITBAKE_VENDORING') != '0':
+        errors.append(f'{fw}: CARGO_DISABLE_BITBAKE_VENDORING is {need(fw, "CARGO_DISABLE_BITBAKE_VENDORING")}: '
+                      'cargo would not use the crates bitbake fetched')
+
+    # The boot partition.
+    boot = (need(image, 'IMAGE_BOOT_FILES') or '').split()
+    for f in ['imx7-m4-fw.bin', 'boot.scr', 'imx7s-warp-rpmsg.dtb']:
+        if f not in boot:
+            errors.append(f'{image}: IMAGE_BOOT_FILES {boot} lacks {f}')
+    doc = open(os.path.join(a.topdir, 'Documentation', 'yocto.md'), encoding='utf-8').read()
+    for t in (need(image, 'IMAGE_FSTYPES') or '').split():
+        if f'{image}-{need(image, "MACHINE")}.rootfs.{t}' not in doc:
+            errors.append(f'Documentation/yocto.md does not name the {t} image the build makes')
+
+    # Final LICENSE: what each recipe itself says (nothing replaced it).
+    for pn, e in sorted(env.items()):
+        rf = recipe_file(a.layer, pn)
+        if rf is None:
+            continue
+        own = value(rf, 'LICENSE')
+        if e.get('LICENSE') != own:
+            errors.append(f'{pn}: final LICENSE is "{e.get("LICENSE")}", the recipe says "{own}"')
+    print('\n'.join(errors) or f'note: {len(env)} recipes: kernel {kern} {pv}, fragments, source, features, '
+          'rust for module-rust, crates, boot files, device tree, licences')
+    return 1 if errors else 0
+
+
+def cmd_unpacked(a):
+    """Checks that `bitbake -c unpack` put each local source where the recipe
+    reads it (S and UNPACKDIR from ENVDIR/<pn>.env)."""
+    errors, count = [], 0
+    expect = {
+        'imx7-m4-boot-script': ['${S}/boot.cmd'],
+        'imx-rpmsg-rs-modules': ['${S}/Kbuild', '${S}/drivers', '${S}/rust/bindgen.mk'],
+        'imx7-m4-firmware': ['${S}/Cargo.toml', '${S}/Cargo.lock', '${S}/LICENSE.md',
+                             '${S}/.cargo/config.toml', '${S}/apps', '${S}/boards', '${S}/crates'],
+    }
+    for pn, paths in expect.items():
+        e = bb_env(os.path.join(a.envdir, f'{pn}.env'))
+        for p in paths:
+            path = p.replace('${S}', e['S'])
+            count += 1
+            if not os.path.exists(path):
+                errors.append(f'{pn}: {path} is missing after do_unpack')
+    e = bb_env(os.path.join(a.envdir, 'imx7-m4-firmware.env'))
+    vendor = os.path.join(e['UNPACKDIR'], 'cargo_home', 'bitbake')
+    crates = lock_crates(os.path.join(a.topdir, 'firmware', 'Cargo.lock'))
+    absent = [f'{n} {v}' for n, v, _ in crates
+              if not os.path.isfile(os.path.join(vendor, f'{n}-{v}', '.cargo-checksum.json'))]
+    count += len(crates)
+    if absent:
+        errors.append(f'imx7-m4-firmware: {len(absent)} of the {len(crates)} crates of Cargo.lock '
+                      f'(e.g. {absent[0]}) are not unpacked in {vendor}, where cargo looks for them')
+    print('\n'.join(errors) or f'note: {count} sources where the recipes read them')
+    return 1 if errors else 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -493,6 +680,9 @@ def main():
     add('kas-pins', cmd_kas_pins, 'kasfile', 'layer', 'topdir')
     add('crates-inc', cmd_crates_inc, 'lock')
     add('crates', cmd_crates, 'inc', 'lock')
+    add('kas-conf', cmd_kas_conf, 'kasfile', 'layers', 'topdir', 'builddir')
+    add('bb-env', cmd_bb_env, 'envdir', 'layer', 'topdir')
+    add('unpacked', cmd_unpacked, 'envdir', 'topdir')
     a = p.parse_args()
     return a.fn(a)
 
