@@ -134,7 +134,7 @@ impl Operations for RpmsgTty {
     }
 
     fn shutdown(port: &Port<Chan>) {
-        port.data().reset_throttle();
+        port.data().closed();
     }
 
     fn write(port: ArcBorrow<'_, Port<Chan>>, buf: &[u8]) -> Result<usize> {

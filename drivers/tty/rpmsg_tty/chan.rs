@@ -129,9 +129,10 @@ impl Chan {
                 return Err(EIO);
             }
             let n = tx.fifo.push(buf, this.mtu);
-            if n > 0 {
+            if tx.fifo.pending() > 0 {
                 // Queued while `tx` is held, so `kill` cannot miss it.
-                // Already queued: that run sends this too.
+                // Already queued: that run sends this too. Also when
+                // nothing fitted: a paused work must not stay paused.
                 let _ = workqueue::system_long().enqueue(Arc::<Port<Chan>>::from(port));
             }
             n
@@ -229,10 +230,19 @@ impl Chan {
         }
     }
 
-    /// The tty was opened for the first time or closed for the last: a
-    /// throttle of the old line discipline no longer holds.
+    /// The tty was opened for the first time: a throttle of an old line
+    /// discipline no longer holds.
     pub(crate) fn reset_throttle(&self) {
         self.throttled.store(false, Ordering::Release);
+    }
+
+    /// The tty was closed for the last time (after the close waited for
+    /// output to drain): what was not sent is discarded, as serial drivers
+    /// do, so a paused transmit work leaves nothing behind for the next
+    /// open, and the throttle of the old line discipline no longer holds.
+    pub(crate) fn closed(&self) {
+        self.tx.lock().fifo.clear();
+        self.reset_throttle();
     }
 
     /// Bytes received and dropped so far (flip buffer full).

@@ -154,17 +154,30 @@ pub fn stale_tty(con: &mut Console) -> Result<String, String> {
     )
 }
 
-/// Starts a flood nobody reads and powers off (host deadline inside).
+/// Starts a flood nobody reads, kills its writer and checks that the tty
+/// echoes again for the next user; floods it again and powers off (host
+/// deadline inside).
 pub fn power_off_flooded(m: &mut Machine, report: &mut Report, suite: &str) {
-    let started = within(
-        &mut m.console,
-        &format!("rpmsg-flood-start $(rpmsg-tty-of {DEMO})"),
-        BOUND,
-    );
+    let flood = format!("rpmsg-flood-start $(rpmsg-tty-of {DEMO})");
+    let started = within(&mut m.console, &flood, BOUND);
     report.record(
         &format!("{suite}::flood_writer_blocked_nobody_reading"),
         started,
     );
+    report.record(
+        &format!("{suite}::tty_echoes_again_after_the_flood_writer_dies"),
+        within(
+            &mut m.console,
+            &format!(
+                "kill -KILL $(cat /tmp/flood.pid); i=0; while [ ! -e /tmp/flood.status ]; do \
+                 i=$((i+1)); [ $i -ge 1000 ] && {{ echo 'FAIL: writer still there'; exit 1; }}; \
+                 usleep 10000; done; rpmsg-echo-check $(rpmsg-tty-of {DEMO}) 5 488 31"
+            ),
+            BOUND,
+        ),
+    );
+    let started = within(&mut m.console, &flood, BOUND);
+    report.record(&format!("{suite}::flood_again_before_power_off"), started);
     report.record(
         &format!("{suite}::power_off_with_blocked_writer"),
         suites::power_off(m),
