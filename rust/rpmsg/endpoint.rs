@@ -185,10 +185,11 @@ impl Endpoint {
                 let ept = inner.ept.lock();
                 match inner.try_send_locked(&ept, data) {
                     Err(e) if e == ENOMEM => {}
-                    other => {
+                    Ok(()) => {
                         stall.end(inner);
-                        return other;
+                        return Ok(());
                     }
+                    Err(e) => return Err(e),
                 }
                 if inner.arm(&ept) {
                     // A buffer came back meanwhile.
