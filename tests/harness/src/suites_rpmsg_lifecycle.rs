@@ -37,6 +37,8 @@ const BOUND: Duration = Duration::from_secs(120);
 /// Host-side deadline for the long checks (1,000 messages take about a
 /// minute on a loaded 2-core host; a stalled channel fails here).
 const LONG: Duration = Duration::from_secs(600);
+/// Bound of the shared-vdev test's slow-down (see `shared_vdev_streams`).
+const SHARED_VDEV_MAX_RATIO: f64 = 5.0;
 /// The kernel's report of a remote that takes nothing (rust/rpmsg/endpoint.rs).
 const STALL_LINE: &str = "the remote has taken no message for";
 
@@ -115,9 +117,12 @@ pub fn flood(con: &mut Console, report: &mut Report, suite: &str) {
 }
 
 /// A 1 MiB tty stream alone, then again while an `rpmsg_char` endpoint
-/// streams 1 MiB through the same loopback: both complete byte-exact, and
-/// the tty's host time with company stays within twice its time alone
-/// (transmit wake-ups survive the other sender).
+/// streams 1 MiB through the same loopback: both complete byte-exact. The
+/// ratio of the tty's host times is reported (about 1.7 on an otherwise
+/// idle 2-core host: the M4 serves both streams) and must stay below
+/// [`SHARED_VDEV_MAX_RATIO`]: lost transmit wake-ups (senders falling back
+/// to one look per second) make it tens of times slower, while a host
+/// loaded by other jobs was seen at 3.3.
 pub fn shared_vdev_streams(con: &mut Console) -> Result<String, String> {
     const MIB: u32 = 1 << 20;
     let tty_stream = format!("rpmsg-stream-check $(rpmsg-tty-of {RAW}) {MIB}");
@@ -139,8 +144,10 @@ pub fn shared_vdev_streams(con: &mut Console) -> Result<String, String> {
         alone.as_secs_f64(),
         shared.as_secs_f64()
     );
-    if ratio > 2.0 {
-        return Err(format!("the tty stream slowed more than 2x: {detail}"));
+    if ratio > SHARED_VDEV_MAX_RATIO {
+        return Err(format!(
+            "the tty stream slowed more than {SHARED_VDEV_MAX_RATIO}x: {detail}"
+        ));
     }
     Ok(detail)
 }
