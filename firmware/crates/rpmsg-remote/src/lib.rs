@@ -134,6 +134,14 @@
 //! virtio device never may. Applications enable it as a dev-dependency
 //! feature to test their RPMsg logic against the real stack.
 //!
+//! ## Misbehaving on purpose
+//!
+//! The feature `unchecked` adds raw writes to vring0 for test firmware
+//! that must misbehave towards Linux: used entries with any id and length
+//! (`Device::unchecked_return`), headers with any length, and the used
+//! index moved at will, kept coherent with the stack's own bookkeeping.
+//! Never enable it in a product.
+//!
 //! ## Size
 //!
 //! `size-probe/measure.sh` links the stack for `thumbv7em-none-eabihf`
@@ -161,6 +169,8 @@ mod shm;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tx;
+#[cfg(feature = "unchecked")]
+mod unchecked;
 mod vring;
 
 pub use config::{Config, Imx7};
@@ -172,3 +182,5 @@ pub use platform::{kick_queue, kick_word, Fault, Platform, FOREVER, NO_WAIT};
 pub use rx::{Received, RxBuf};
 pub use shm::{CellShm, SharedMemory, VolatileShm};
 pub use tx::{TxBuf, MAX_HELD_TX};
+#[cfg(feature = "unchecked")]
+pub use unchecked::UsedEntry;

@@ -29,8 +29,8 @@ pub const MAX_HELD_TX: usize = 4;
 #[derive(Debug)]
 #[must_use = "send or release the buffer"]
 pub struct TxBuf {
-    buf: Buf,
-    gen: u8,
+    pub(crate) buf: Buf,
+    pub(crate) gen: u8,
 }
 
 impl TxBuf {
@@ -175,7 +175,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     /// Ends the application's hold on `tx`; `Stale` if the ring was
     /// re-created since (the buffer then no longer exists), as seen by the
     /// latest look at the rings.
-    fn hand_back(&mut self, tx: &TxBuf) -> Result<(), Error> {
+    pub(crate) fn hand_back(&mut self, tx: &TxBuf) -> Result<(), Error> {
         if tx.gen != self.tx.gen {
             return Err(Error::Stale);
         }
@@ -224,7 +224,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Keeps an unused TX descriptor for the next send. Room is guaranteed:
     /// spare plus held buffers never exceed [`MAX_HELD_TX`].
-    fn put_spare(&mut self, id: u16) {
+    pub(crate) fn put_spare(&mut self, id: u16) {
         if let Some(s) = self.spare.get_mut(self.spare_len) {
             *s = id;
             self.spare_len += 1;

@@ -173,14 +173,40 @@ impl<C: Config, const R: usize> Vq<C, R> {
     /// Returns descriptor `id` to Linux with `len` bytes written and
     /// publishes the new used index.
     pub fn push_used<S: SharedMemory>(&mut self, shm: &S, id: u16, len: u32) {
-        let u = self.used_off();
-        let e = u + 4 + 8 * u32::from(self.used & (C::NUM - 1));
-        shm.write_u32(e, u32::from(id));
+        self.write_used(shm, u32::from(id), len);
+        self.publish_used(shm);
+    }
+
+    /// Writes the used entry `{id, len}` at our used index and advances
+    /// it, without publishing it: [`publish_used`](Self::publish_used)
+    /// must follow before the next [`resync`](Self::resync).
+    pub fn write_used<S: SharedMemory>(&mut self, shm: &S, id: u32, len: u32) {
+        let e = self.used_off() + 4 + 8 * u32::from(self.used & (C::NUM - 1));
+        shm.write_u32(e, id);
         shm.write_u32(e + 4, len);
         self.used = self.used.wrapping_add(1);
-        // The entry must be visible before the index that publishes it.
+    }
+
+    /// Publishes our used index, after the entries it covers.
+    pub fn publish_used<S: SharedMemory>(&self, shm: &S) {
+        // The entries must be visible before the index that publishes them.
         shm.barrier();
-        shm.write_u16(u + 2, self.used);
+        shm.write_u16(self.used_off() + 2, self.used);
+    }
+
+    /// Moves our used index by `delta` without writing entries and
+    /// publishes it (a device that lies about what it returned).
+    #[cfg(feature = "unchecked")]
+    pub fn move_used<S: SharedMemory>(&mut self, shm: &S, delta: i16) {
+        self.used = self.used.wrapping_add_signed(delta);
+        self.publish_used(shm);
+    }
+
+    /// The available index in memory, read now (not validated, and not
+    /// what [`pop`](Self::pop) consumes up to).
+    #[cfg(feature = "unchecked")]
+    pub fn read_avail_idx<S: SharedMemory>(&self, shm: &S) -> u16 {
+        shm.read_u16(self.avail_idx_off())
     }
 }
 
