@@ -31,6 +31,13 @@
 //! |---|---|---|
 //! | `ping` | `pong` | serves on |
 //! | `stall` | `ok stall` | stops serving for good (see below) |
+//! | `used-short` | `ok used-short` | takes the next vring0 buffer B, writes the header `src 31, dst <sender>, len 65535, flags 0` and returns B as used entry `{id B, len 8}` (below the 16-byte header); kicks queue 0 |
+//! | `used-long` | `ok used-long` | the same with header `len 4`, payload `LONG`, used entry `{id B, len 4096}` (above the 512-byte buffer) |
+//! | `hdr-long` | `ok hdr-long` | the same with header `len 400`, payload `LONG`, used entry `{id B, len 20}` (header length above the used length, within the buffer) |
+//! | `idx-back` | `ok idx-back` | once Linux has taken the answer, moves vring0's used index back by 1, writing no entry; kicks queue 0 |
+//! | `idx-ahead` | `ok idx-ahead` | once Linux has taken the answer, moves vring0's used index ahead by 1000, writing no entry; kicks queue 0 |
+//! | `id-range` | `ok id-range` | takes the next vring0 buffer and withholds it; publishes the used entry `{id 4660, len 20}` in its place (4660 is beyond the 256 descriptors); kicks queue 0 |
+//! | `id-stale` | `ok id-stale` | the answer's own buffer A is named again: entries `{id A, len 27}` (the answer) and `{id A, len 20}`, published by one used-index update (+2); a second buffer is taken and withheld; one kick of queue 0 |
 //! | any other word | `unknown <word>`, the word cut to [`WORD_MAX`] bytes | serves on |
 //!
 //! **Stalled** (a remote that stops mid-stream): after the answer, the
@@ -40,15 +47,47 @@
 //! [`Hostile::serve`] then returns [`Served::Stalled`] without touching the
 //! device, and the M4 program sleeps for good.
 //!
+//! **Corrupting vring0's used ring** (the ring that carries messages to
+//! Linux; [`corrupt`]): each corruption happens once, right after the
+//! answer, and the firmware serves on. `<sender>` is the address the
+//! command came from. The values:
+//!
+//! * `used-short`, `used-long`, `hdr-long`: B is the buffer the firmware
+//!   takes after the answer's, returned under its own, correct id; only
+//!   lengths lie. Answer and lie are two used-index updates (+1, +1) with
+//!   a kick each.
+//! * `idx-back`, `idx-ahead`: the firmware first waits, at most
+//!   [`SETTLE`](corrupt::SETTLE) ticks (1 s), until Linux gives a vring0
+//!   buffer back, i.e. has taken the answer, so that the answer is
+//!   delivered and the index moves away from one Linux has seen. Then the
+//!   used index goes from U + 1 (U: before the answer) to U, or to
+//!   U + 1001; no used entry is written.
+//! * `id-range`, `id-stale`: used length 20 is a header and 4 bytes. The
+//!   withheld buffer (the one after the answer's) is never returned: Linux
+//!   loses it until it re-creates the rings. For `id-stale` A is the
+//!   buffer the firmware returned most recently (the answer's); since both
+//!   entries are published together, Linux takes A back with the first one
+//!   and cannot have given it to the remote again before it reads the
+//!   second, so A is never one the remote holds.
+//!
+//! The firmware's own ring bookkeeping follows what it wrote
+//! (`rpmsg-remote`'s feature `unchecked`): it does not take its corruption
+//! for re-created rings, and when Linux reloads its transport and zeroes
+//! the rings it resynchronises, announces both channels again and serves
+//! as before. Until then, after `idx-ahead`, and after `idx-back` when all
+//! of Linux's buffers are with the remote (256 on Linux), the firmware
+//! sees more buffers available than Linux can own and cannot send (it
+//! reports `AvailJump` and waits for the reload).
+//!
 //! # Adding a misbehaviour
 //!
 //! Each command is a [`Command`] with its word ([`Command::word`]), its
 //! answer, and what the service does once the answer is sent
 //! ([`Command::after`], an [`After`]). A new misbehaviour is a new
 //! `Command` variant, an entry in [`Command::ALL`], and, when it does more
-//! than answer, a new [`After`] that [`Hostile::serve`] (or the M4 program,
-//! for what needs the hardware) carries out. Answers to misbehaviours are
-//! `ok <word>`, sent before the misbehaviour starts.
+//! than answer, a new [`After`] (or [`Corruption`]) that [`Hostile::serve`]
+//! (or the M4 program, for what needs the hardware) carries out. Answers
+//! to misbehaviours are `ok <word>`, sent before the misbehaviour starts.
 //!
 //! This library is portable and tested on the host against the Linux
 //! master model of `rpmsg-remote` (feature `testing`); the binary runs it on
@@ -57,6 +96,10 @@
 #![deny(missing_docs)]
 
 use rpmsg_remote::{Config, Device, Endpoint, Error, Platform, RxBuf, SharedMemory, TxBuf};
+
+pub mod corrupt;
+
+pub use corrupt::Corruption;
 
 /// Name of the loopback channel (upstream Linux's `rpmsg_tty` binds it).
 pub const TTY_NAME: &[u8] = b"rpmsg-tty";
@@ -87,6 +130,20 @@ pub enum Command {
     Ping,
     /// `stall`: answers `ok stall`, then stops serving for good.
     Stall,
+    /// `used-short`: [`Corruption::UsedShort`].
+    UsedShort,
+    /// `used-long`: [`Corruption::UsedLong`].
+    UsedLong,
+    /// `hdr-long`: [`Corruption::HdrLong`].
+    HdrLong,
+    /// `idx-back`: [`Corruption::IdxBack`].
+    IdxBack,
+    /// `idx-ahead`: [`Corruption::IdxAhead`].
+    IdxAhead,
+    /// `id-range`: [`Corruption::IdRange`].
+    IdRange,
+    /// `id-stale`: [`Corruption::IdStale`].
+    IdStale,
 }
 
 /// What the service does once a command's answer is sent.
@@ -96,17 +153,36 @@ pub enum After {
     Serve,
     /// Stops for good: no ring access and no kick ever again.
     Stall,
+    /// Corrupts vring0's used ring once, then goes on serving.
+    Corrupt(Corruption),
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 2] = [Command::Ping, Command::Stall];
+    pub const ALL: [Command; 9] = [
+        Command::Ping,
+        Command::Stall,
+        Command::UsedShort,
+        Command::UsedLong,
+        Command::HdrLong,
+        Command::IdxBack,
+        Command::IdxAhead,
+        Command::IdRange,
+        Command::IdStale,
+    ];
 
     /// The word that selects the command.
     pub const fn word(self) -> &'static [u8] {
         match self {
             Command::Ping => b"ping",
             Command::Stall => b"stall",
+            Command::UsedShort => b"used-short",
+            Command::UsedLong => b"used-long",
+            Command::HdrLong => b"hdr-long",
+            Command::IdxBack => b"idx-back",
+            Command::IdxAhead => b"idx-ahead",
+            Command::IdRange => b"id-range",
+            Command::IdStale => b"id-stale",
         }
     }
 
@@ -115,6 +191,13 @@ impl Command {
         match self {
             Command::Ping => After::Serve,
             Command::Stall => After::Stall,
+            Command::UsedShort => After::Corrupt(Corruption::UsedShort),
+            Command::UsedLong => After::Corrupt(Corruption::UsedLong),
+            Command::HdrLong => After::Corrupt(Corruption::HdrLong),
+            Command::IdxBack => After::Corrupt(Corruption::IdxBack),
+            Command::IdxAhead => After::Corrupt(Corruption::IdxAhead),
+            Command::IdRange => After::Corrupt(Corruption::IdRange),
+            Command::IdStale => After::Corrupt(Corruption::IdStale),
         }
     }
 
@@ -129,7 +212,7 @@ impl Command {
     fn answer(self, out: &mut Answer) {
         match self {
             Command::Ping => out.push(b"pong"),
-            Command::Stall => {
+            _ => {
                 out.push(OK);
                 out.push(self.word());
             }
@@ -199,6 +282,8 @@ pub struct Stats {
     pub commands: u32,
     /// Answers dropped (see [`Served::Dropped`]) or abandoned on a timeout.
     pub dropped: u32,
+    /// Corruptions carried out (answered or not).
+    pub corrupted: u32,
 }
 
 /// The two channels, the mode, and what was done.
@@ -307,12 +392,22 @@ impl Hostile {
                 None
             }
         };
-        let sent = dev.send(&self.ctl, src, answer.bytes(), timeout);
         // The misbehaviour starts whether or not its answer got out.
-        match command.map(Command::after) {
-            Some(After::Stall) => self.stalled = true,
-            Some(After::Serve) | None => {}
-        }
+        let sent = match command.map(Command::after) {
+            Some(After::Corrupt(c)) => {
+                let (sent, done) = c.run(dev, &self.ctl, src, answer.bytes(), timeout);
+                if done.is_ok() {
+                    self.stats.corrupted = self.stats.corrupted.wrapping_add(1);
+                }
+                sent
+            }
+            Some(After::Stall) => {
+                let sent = dev.send(&self.ctl, src, answer.bytes(), timeout);
+                self.stalled = true;
+                sent
+            }
+            Some(After::Serve) | None => dev.send(&self.ctl, src, answer.bytes(), timeout),
+        };
         match sent {
             Ok(()) => {
                 self.stats.commands = self.stats.commands.wrapping_add(1);

@@ -2,7 +2,10 @@
 //! The hostile service on the real stack, driven by rpmsg-remote's model of
 //! the Linux master: announcements, the byte-exact loopback (also split
 //! over small buffers), the control protocol, and a stall after which the
-//! remote touches neither the shared memory nor the mailbox again.
+//! remote touches neither the shared memory nor the mailbox again; and the
+//! corruptions of vring0's used ring, checked byte for byte in the shared
+//! memory, each followed by Linux re-creating the rings and the loopback
+//! working again.
 
 extern crate std;
 
@@ -10,9 +13,11 @@ use std::cell::{Cell, RefCell};
 use std::vec::Vec;
 
 use rpmsg_remote::testing::guard::{Guard, Sim64k};
-use rpmsg_remote::testing::linux::{memory, Linux, Message, BUF, BUF_AREA, PHYS};
+use rpmsg_remote::testing::linux::{
+    memory, Linux, Message, AVAIL, BUF, BUF_AREA, NUM, PHYS, USED, VRING,
+};
 use rpmsg_remote::testing::sim::Sim;
-use rpmsg_remote::{Device, SharedMemory};
+use rpmsg_remote::{kick_word, Device, Fault, SharedMemory};
 
 use super::*;
 
@@ -29,6 +34,16 @@ impl Counted<'_> {
     }
 }
 
+std::thread_local! {
+    /// Every value the remote wrote to vring0's used index (per test).
+    static PUBLISHED: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Takes the used-index values written since the last call.
+fn published() -> Vec<u16> {
+    PUBLISHED.with(|p| core::mem::take(&mut *p.borrow_mut()))
+}
+
 impl SharedMemory for Counted<'_> {
     fn read_u16(&self, off: u32) -> u16 {
         self.touch();
@@ -40,6 +55,9 @@ impl SharedMemory for Counted<'_> {
     }
     fn write_u16(&self, off: u32, val: u16) {
         self.touch();
+        if off == USED_IDX {
+            PUBLISHED.with(|p| p.borrow_mut().push(val));
+        }
         self.inner.write_u16(off, val)
     }
     fn write_u32(&self, off: u32, val: u32) {
@@ -269,6 +287,20 @@ fn command_words_and_parsing() {
     }
     assert_eq!(Command::Ping.after(), After::Serve);
     assert_eq!(Command::Stall.after(), After::Stall);
+    for (word, c) in [
+        (&b"used-short"[..], Corruption::UsedShort),
+        (b"used-long", Corruption::UsedLong),
+        (b"hdr-long", Corruption::HdrLong),
+        (b"idx-back", Corruption::IdxBack),
+        (b"idx-ahead", Corruption::IdxAhead),
+        (b"id-range", Corruption::IdRange),
+        (b"id-stale", Corruption::IdStale),
+    ] {
+        assert_eq!(
+            Command::parse(word).map(Command::after),
+            Ok(After::Corrupt(c))
+        );
+    }
     assert_eq!(Command::parse(b"\tstall now"), Ok(Command::Stall));
     assert_eq!(Command::parse(b"stall!"), Err(&b"stall!"[..]));
     assert_eq!(Command::parse(b"\0\0"), Err(&b""[..]));
@@ -330,4 +362,358 @@ fn stall_answers_then_never_touches_the_rings_or_kicks_again() {
     let l = linux.borrow();
     assert!(l.errors.is_empty(), "Linux saw: {:?}", l.errors);
     assert!(l.channels.is_empty(), "nothing announced after the reload");
+}
+
+// ---- corruptions of vring0's used ring ----
+
+/// Window offset of vring0's used index.
+const USED_IDX: u32 = VRING[0] + USED + 2;
+
+/// vring0's used entry at index `i`: (id, len).
+fn used_entry(l: &Linux, i: u16) -> (u32, u32) {
+    let e = VRING[0] + USED + 4 + 8 * u32::from(i % NUM);
+    (l.r32(e), l.r32(e + 4))
+}
+
+/// vring0's available entry at index `i`.
+fn avail_entry(l: &Linux, i: u16) -> u16 {
+    l.r16(VRING[0] + AVAIL + 4 + 2 * u32::from(i % NUM))
+}
+
+/// The raw header of vring0 buffer `id`: (src, dst, reserved, len, flags),
+/// and the first `n` payload bytes.
+fn buffer(l: &Linux, id: u32, n: usize) -> ((u32, u32, u32, u16, u16), Vec<u8>) {
+    let b = (u64::from(l.r32(VRING[0] + id * 16)) - PHYS) as u32;
+    let h = (
+        l.r32(b),
+        l.r32(b + 4),
+        l.r32(b + 8),
+        l.r16(b + 12),
+        l.r16(b + 14),
+    );
+    (h, l.bytes(b + 16, n))
+}
+
+/// What a corruption command left in vring0.
+#[derive(Debug)]
+struct Shot {
+    served: Served,
+    /// Used index before the command.
+    before: u16,
+    /// Every used index the remote published while serving it, in order.
+    published: Vec<u16>,
+    /// The next two available entries when the command was sent: the
+    /// buffers the remote takes next.
+    next: [u16; 2],
+    /// Kicks of queue 0 for the command.
+    kicks: usize,
+}
+
+/// Kicks of queue 0 so far.
+fn kicks0(dev: &Dev) -> usize {
+    let k = kick_word(0);
+    dev.platform().kicks.iter().filter(|&&w| w == k).count()
+}
+
+/// Sends `cmd` from `CTRL_EPT` and serves it, Linux not running meanwhile
+/// unless the remote waits for it.
+fn corrupt(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, cmd: &[u8]) -> Shot {
+    let (before, next) = {
+        let l = linux.borrow();
+        let u = l.r16(USED_IDX);
+        // Everything taken was returned: the remote takes from `u` on.
+        (u, [avail_entry(&l, u), avail_entry(&l, u.wrapping_add(1))])
+    };
+    let kicks = kicks0(dev);
+    published();
+    linux.borrow_mut().send(CTRL_EPT, CTL_ADDR, cmd);
+    let served = h.serve(dev, T).unwrap();
+    let published = published();
+    assert_eq!(published.last(), Some(&linux.borrow().r16(USED_IDX)));
+    Shot {
+        served,
+        before,
+        published,
+        next,
+        kicks: kicks0(dev) - kicks,
+    }
+}
+
+/// Checks that the entry at `at` is the answer `ok <word>` to `CTRL_EPT`,
+/// in buffer `id`.
+fn assert_answer(l: &Linux, at: u16, id: u16, word: &str) {
+    let text = std::format!("ok {word}").into_bytes();
+    assert_eq!(used_entry(l, at), (u32::from(id), 16 + text.len() as u32));
+    let (hdr, data) = buffer(l, u32::from(id), text.len());
+    assert_eq!(hdr, (CTL_ADDR, CTRL_EPT, 0, text.len() as u16, 0));
+    assert_eq!(data, text);
+}
+
+/// Linux runs; returns what it reported and checks it got the answer.
+fn linux_takes(linux: &RefCell<Linux>, word: &str) -> Vec<std::string::String> {
+    let mut l = linux.borrow_mut();
+    l.step();
+    let answer = std::format!("ok {word}").into_bytes();
+    let got = l.unrouted.drain(..).collect::<Vec<_>>();
+    assert_eq!(
+        got,
+        [Message {
+            src: CTL_ADDR,
+            dst: CTRL_EPT,
+            data: answer
+        }]
+    );
+    core::mem::take(&mut l.errors)
+}
+
+/// A device linked to a fresh Linux with 8 buffers per ring.
+fn setup<'l, 'm>(
+    mem: &'m [Cell<u8>],
+    touches: &'m Cell<u64>,
+    linux: &'l RefCell<Linux<'m>>,
+) -> (Dev<'l, 'm>, Hostile) {
+    let mut dev = device(mem, touches, linux);
+    let h = Hostile::new(&mut dev).unwrap();
+    linked(&mut dev, linux);
+    (dev, h)
+}
+
+/// One loopback message of `n` bytes goes round.
+fn loops(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, n: usize) {
+    let tty = linux.borrow().channel(TTY).local;
+    let data = payload(n, n);
+    linux.borrow_mut().send(tty, TTY_ADDR, &data);
+    assert_eq!(h.serve(dev, T), Ok(Served::Loopback { parts: 1 }));
+    let got = drain(linux, TTY);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].data, data);
+}
+
+/// The remote did not take its own corruption for re-created rings: it
+/// did not resynchronise and announced nothing again.
+fn assert_coherent(linux: &RefCell<Linux>, dev: &mut Dev) {
+    dev.poll();
+    let resets = dev.platform().faults.iter();
+    assert!(
+        !resets.clone().any(|f| matches!(f, Fault::RingReset(_))),
+        "the remote resynchronised: {:?}",
+        dev.platform().faults
+    );
+    assert_eq!(linux.borrow().announcements.len(), 2, "announced again");
+}
+
+/// Linux re-creates the rings (a transport reload): the remote notices,
+/// announces both channels again and serves the loopback and commands.
+fn recovers(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>) {
+    linux.borrow_mut().init(0, 8, 8);
+    linux.borrow_mut().announcements.clear();
+    dev.platform_mut().faults.clear();
+    linked(dev, linux);
+    assert_eq!(
+        linux.borrow().announcements,
+        [(TTY.into(), 31, 0), (CTL.into(), 40, 0)]
+    );
+    assert!(dev.platform().faults.contains(&Fault::RingReset(0)));
+    for n in [0, 7, 496] {
+        loops(h, dev, linux, n);
+    }
+    let pong = (Served::Command(Some(Command::Ping)), b"pong".to_vec());
+    assert_eq!(command(h, dev, linux, CTRL_EPT, b"ping"), pong);
+    assert_clean(linux, dev);
+}
+
+/// The three lying messages: answer, then the next buffer returned under
+/// its own id with the given used length and header.
+fn lying_message(word: &str, used: u32, hdr_len: u16, payload: &[u8]) {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    loops(&mut h, &mut dev, &linux, 5);
+    let s = corrupt(&mut h, &mut dev, &linux, word.as_bytes());
+    assert_eq!(
+        s.served,
+        Served::Command(Command::parse(word.as_bytes()).ok())
+    );
+    let (u1, u2) = (s.before.wrapping_add(1), s.before.wrapping_add(2));
+    assert_eq!(s.published, [u1, u2], "the answer is published first");
+    assert_eq!(s.kicks, 2, "one kick for the answer, one for the lie");
+    {
+        let l = linux.borrow();
+        assert_answer(&l, s.before, s.next[0], word);
+        let b = s.next[1];
+        assert_eq!(used_entry(&l, s.before + 1), (u32::from(b), used));
+        let (hdr, data) = buffer(&l, u32::from(b), payload.len());
+        assert_eq!(hdr, (TTY_ADDR, CTRL_EPT, 0, hdr_len, 0));
+        assert_eq!(data, payload);
+    }
+    assert_eq!(h.stats().corrupted, 1);
+    let seen = linux_takes(&linux, word);
+    assert_eq!(
+        seen,
+        [std::format!("bad used len {used} for payload {hdr_len}")]
+    );
+    // The remote serves on with the ring as it is, then after a reload.
+    loops(&mut h, &mut dev, &linux, 100);
+    assert_clean(&linux, &dev);
+    assert_coherent(&linux, &mut dev);
+    recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn used_short_returns_a_buffer_with_used_length_8() {
+    lying_message("used-short", 8, 65535, b"");
+}
+
+#[test]
+fn used_long_returns_a_buffer_with_used_length_4096() {
+    lying_message("used-long", 4096, 4, b"LONG");
+}
+
+#[test]
+fn hdr_long_returns_a_header_length_beyond_the_used_length() {
+    lying_message("hdr-long", 20, 400, b"LONG");
+}
+
+/// Buffer `id` is not named by a used entry in the next `n` messages.
+fn withheld(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, id: u16) {
+    for n in 0..24 {
+        let at = linux.borrow().r16(USED_IDX);
+        loops(h, dev, linux, n);
+        let (got, _) = used_entry(&linux.borrow(), at);
+        assert_ne!(got, u32::from(id), "withheld buffer {id} came back");
+    }
+}
+
+#[test]
+fn id_range_publishes_id_4660_and_withholds_the_buffer() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    let s = corrupt(&mut h, &mut dev, &linux, b"id-range");
+    assert_eq!(s.served, Served::Command(Some(Command::IdRange)));
+    let (u1, u2) = (s.before.wrapping_add(1), s.before.wrapping_add(2));
+    assert_eq!(s.published, [u1, u2], "the answer is published first");
+    assert_eq!(s.kicks, 2);
+    {
+        let l = linux.borrow();
+        assert_answer(&l, s.before, s.next[0], "id-range");
+        assert_eq!(used_entry(&l, s.before + 1), (4660, 20));
+    }
+    assert_eq!(h.stats().corrupted, 1);
+    let seen = linux_takes(&linux, "id-range");
+    assert_eq!(seen, ["vring0 used id 4660 not outstanding"]);
+    withheld(&mut h, &mut dev, &linux, s.next[1]);
+    assert_clean(&linux, &dev);
+    assert_coherent(&linux, &mut dev);
+    recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn id_stale_names_the_answer_buffer_again_in_the_same_publication() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    loops(&mut h, &mut dev, &linux, 3);
+    let s = corrupt(&mut h, &mut dev, &linux, b"id-stale");
+    assert_eq!(s.served, Served::Command(Some(Command::IdStale)));
+    assert_eq!(s.published, [s.before.wrapping_add(2)], "one index update");
+    assert_eq!(s.kicks, 1, "answer and stale entry share one kick");
+    {
+        let l = linux.borrow();
+        let a = s.next[0];
+        assert_answer(&l, s.before, a, "id-stale");
+        assert_eq!(used_entry(&l, s.before + 1), (u32::from(a), 20));
+    }
+    assert_eq!(h.stats().corrupted, 1);
+    // The model gives a buffer back to the remote as soon as it takes it,
+    // so it cannot tell the stale entry from a sound one (Linux's transport
+    // checks a whole publication first); only its answer is checked here.
+    linux_takes(&linux, "id-stale");
+    assert_coherent(&linux, &mut dev);
+    recovers(&mut h, &mut dev, &linux);
+}
+
+/// vring0's used entries other than the one at `except`.
+fn other_entries(l: &Linux, except: u16) -> Vec<(u32, u32)> {
+    (0..NUM)
+        .filter(|&i| i != except % NUM)
+        .map(|i| used_entry(l, i))
+        .collect()
+}
+
+#[test]
+fn idx_back_moves_the_used_index_back_once_linux_took_the_answer() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    loops(&mut h, &mut dev, &linux, 9);
+    let others = other_entries(&linux.borrow(), linux.borrow().r16(USED_IDX));
+    let s = corrupt(&mut h, &mut dev, &linux, b"idx-back");
+    assert_eq!(s.served, Served::Command(Some(Command::IdxBack)));
+    assert_eq!(s.published, [s.before.wrapping_add(1), s.before]);
+    assert_eq!(s.kicks, 2);
+    {
+        let l = linux.borrow();
+        assert_answer(&l, s.before, s.next[0], "idx-back");
+        assert_eq!(other_entries(&l, s.before), others, "no entry written");
+        assert_eq!(l.avail_idx(0), l.r16(VRING[0] + AVAIL + 2));
+    }
+    assert_eq!(h.stats().corrupted, 1);
+    // Linux took the answer before the index went back.
+    let seen = linux_takes(&linux, "idx-back");
+    assert_eq!(seen, ["vring0 used idx jumped by 65535"]);
+    // The model follows the index back, so the remote serves on.
+    loops(&mut h, &mut dev, &linux, 40);
+    assert_clean(&linux, &dev);
+    assert_coherent(&linux, &mut dev);
+    recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn idx_back_waits_for_linux_at_most_the_settle_time() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    linux.borrow_mut().paused = true;
+    let t0 = dev.platform().now;
+    let s = corrupt(&mut h, &mut dev, &linux, b"idx-back");
+    let waited = dev.platform().now - t0;
+    assert!((1000..2000).contains(&waited), "waited {waited}");
+    assert_eq!(s.published, [s.before.wrapping_add(1), s.before]);
+    assert_eq!(h.stats().corrupted, 1);
+    linux.borrow_mut().paused = false;
+    assert_coherent(&linux, &mut dev);
+    recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn idx_ahead_moves_the_used_index_1000_ahead_without_entries() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    loops(&mut h, &mut dev, &linux, 11);
+    let others = other_entries(&linux.borrow(), linux.borrow().r16(USED_IDX));
+    let s = corrupt(&mut h, &mut dev, &linux, b"idx-ahead");
+    assert_eq!(s.served, Served::Command(Some(Command::IdxAhead)));
+    let u1 = s.before.wrapping_add(1);
+    assert_eq!(s.published, [u1, u1.wrapping_add(1000)]);
+    assert_eq!(s.kicks, 2);
+    {
+        let l = linux.borrow();
+        assert_answer(&l, s.before, s.next[0], "idx-ahead");
+        assert_eq!(other_entries(&l, s.before), others, "no entry written");
+    }
+    assert_eq!(h.stats().corrupted, 1);
+    // Linux took the answer before the index jumped.
+    let seen = linux_takes(&linux, "idx-ahead");
+    assert_eq!(seen, ["vring0 used idx jumped by 1000"]);
+    // Until Linux re-creates the ring, the remote cannot send: Linux's
+    // buffers look implausible next to the index it published.
+    let tty = linux.borrow().channel(TTY).local;
+    linux.borrow_mut().send(tty, TTY_ADDR, b"lost");
+    assert_eq!(h.serve(&mut dev, 50), Err(Error::Timeout));
+    let errors = dev.platform().errors();
+    assert!(!errors.is_empty() && errors.iter().all(|f| *f == Fault::AvailJump));
+    assert_coherent(&linux, &mut dev);
+    recovers(&mut h, &mut dev, &linux);
 }
