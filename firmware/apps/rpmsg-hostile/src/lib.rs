@@ -38,6 +38,7 @@
 //! | `idx-ahead` | `ok idx-ahead` | once Linux has taken the answer, moves vring0's used index ahead by 1000, writing no entry; kicks queue 0 |
 //! | `id-range` | `ok id-range` | takes the next vring0 buffer and withholds it; publishes the used entry `{id 4660, len 20}` in its place (4660 is beyond the 256 descriptors); kicks queue 0 |
 //! | `id-stale` | `ok id-stale` | the answer's own buffer A is named again: entries `{id A, len 27}` (the answer) and `{id A, len 20}`, published by one used-index update (+2); a second buffer is taken and withheld; one kick of queue 0 |
+//! | `ns-nonul` | `ok ns-nonul` | announces a 32-byte name without NUL, `rpmsg-hostile-nonul-0123456789ab`, at address 41 (flags 0, create) |
 //! | any other word | `unknown <word>`, the word cut to [`WORD_MAX`] bytes | serves on |
 //!
 //! **Stalled** (a remote that stops mid-stream): after the answer, the
@@ -70,6 +71,13 @@
 //!   and cannot have given it to the remote again before it reads the
 //!   second, so A is never one the remote holds.
 //!
+//! **Bad name-service messages** ([`ns`]): each is a 40-byte message
+//! `name[32], addr, flags` (little-endian) to address 53, with a header
+//! from `addr` to 53 as a real announcement from an endpoint at `addr`
+//! has (used length 56); only the content is bad. The firmware has no
+//! endpoint at those addresses: messages Linux sends to them are
+//! dropped (and reported as `UnknownDst`).
+//!
 //! The firmware's own ring bookkeeping follows what it wrote
 //! (`rpmsg-remote`'s feature `unchecked`): it does not take its corruption
 //! for re-created rings, and when Linux reloads its transport and zeroes
@@ -98,8 +106,10 @@
 use rpmsg_remote::{Config, Device, Endpoint, Error, Platform, RxBuf, SharedMemory, TxBuf};
 
 pub mod corrupt;
+pub mod ns;
 
 pub use corrupt::Corruption;
+pub use ns::NsFault;
 
 /// Name of the loopback channel (upstream Linux's `rpmsg_tty` binds it).
 pub const TTY_NAME: &[u8] = b"rpmsg-tty";
@@ -144,6 +154,8 @@ pub enum Command {
     IdRange,
     /// `id-stale`: [`Corruption::IdStale`].
     IdStale,
+    /// `ns-nonul`: [`NsFault::NoNul`].
+    NsNoNul,
 }
 
 /// What the service does once a command's answer is sent.
@@ -155,11 +167,13 @@ pub enum After {
     Stall,
     /// Corrupts vring0's used ring once, then goes on serving.
     Corrupt(Corruption),
+    /// Sends bad name-service messages once, then goes on serving.
+    Ns(NsFault),
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 9] = [
+    pub const ALL: [Command; 10] = [
         Command::Ping,
         Command::Stall,
         Command::UsedShort,
@@ -169,6 +183,7 @@ impl Command {
         Command::IdxAhead,
         Command::IdRange,
         Command::IdStale,
+        Command::NsNoNul,
     ];
 
     /// The word that selects the command.
@@ -183,6 +198,7 @@ impl Command {
             Command::IdxAhead => b"idx-ahead",
             Command::IdRange => b"id-range",
             Command::IdStale => b"id-stale",
+            Command::NsNoNul => b"ns-nonul",
         }
     }
 
@@ -198,6 +214,7 @@ impl Command {
             Command::IdxAhead => After::Corrupt(Corruption::IdxAhead),
             Command::IdRange => After::Corrupt(Corruption::IdRange),
             Command::IdStale => After::Corrupt(Corruption::IdStale),
+            Command::NsNoNul => After::Ns(NsFault::NoNul),
         }
     }
 
@@ -282,8 +299,9 @@ pub struct Stats {
     pub commands: u32,
     /// Answers dropped (see [`Served::Dropped`]) or abandoned on a timeout.
     pub dropped: u32,
-    /// Corruptions carried out (answered or not).
-    pub corrupted: u32,
+    /// Misbehaviours carried out, answered or not (corruptions and
+    /// name-service faults; not `stall`).
+    pub misbehaved: u32,
 }
 
 /// The two channels, the mode, and what was done.
@@ -395,11 +413,12 @@ impl Hostile {
         // The misbehaviour starts whether or not its answer got out.
         let sent = match command.map(Command::after) {
             Some(After::Corrupt(c)) => {
-                let (sent, done) = c.run(dev, &self.ctl, src, answer.bytes(), timeout);
-                if done.is_ok() {
-                    self.stats.corrupted = self.stats.corrupted.wrapping_add(1);
-                }
-                sent
+                let r = c.run(dev, &self.ctl, src, answer.bytes(), timeout);
+                self.misbehaved(r)
+            }
+            Some(After::Ns(f)) => {
+                let r = f.run(dev, &self.ctl, src, answer.bytes(), timeout);
+                self.misbehaved(r)
             }
             Some(After::Stall) => {
                 let sent = dev.send(&self.ctl, src, answer.bytes(), timeout);
@@ -415,6 +434,17 @@ impl Hostile {
             }
             Err(e) => self.dropped(Err(e)),
         }
+    }
+
+    /// Counts a misbehaviour carried out; returns how its answer went.
+    fn misbehaved(
+        &mut self,
+        (sent, done): (Result<(), Error>, Result<(), Error>),
+    ) -> Result<(), Error> {
+        if done.is_ok() {
+            self.stats.misbehaved = self.stats.misbehaved.wrapping_add(1);
+        }
+        sent
     }
 
     /// Counts a dropped answer and returns `r`.

@@ -301,6 +301,10 @@ fn command_words_and_parsing() {
             Ok(After::Corrupt(c))
         );
     }
+    assert_eq!(
+        Command::parse(b"ns-nonul").map(Command::after),
+        Ok(After::Ns(NsFault::NoNul))
+    );
     assert_eq!(Command::parse(b"\tstall now"), Ok(Command::Stall));
     assert_eq!(Command::parse(b"stall!"), Err(&b"stall!"[..]));
     assert_eq!(Command::parse(b"\0\0"), Err(&b""[..]));
@@ -546,7 +550,7 @@ fn lying_message(word: &str, used: u32, hdr_len: u16, payload: &[u8]) {
         assert_eq!(hdr, (TTY_ADDR, CTRL_EPT, 0, hdr_len, 0));
         assert_eq!(data, payload);
     }
-    assert_eq!(h.stats().corrupted, 1);
+    assert_eq!(h.stats().misbehaved, 1);
     let seen = linux_takes(&linux, word);
     assert_eq!(
         seen,
@@ -599,7 +603,7 @@ fn id_range_publishes_id_4660_and_withholds_the_buffer() {
         assert_answer(&l, s.before, s.next[0], "id-range");
         assert_eq!(used_entry(&l, s.before + 1), (4660, 20));
     }
-    assert_eq!(h.stats().corrupted, 1);
+    assert_eq!(h.stats().misbehaved, 1);
     let seen = linux_takes(&linux, "id-range");
     assert_eq!(seen, ["vring0 used id 4660 not outstanding"]);
     withheld(&mut h, &mut dev, &linux, s.next[1]);
@@ -624,7 +628,7 @@ fn id_stale_names_the_answer_buffer_again_in_the_same_publication() {
         assert_answer(&l, s.before, a, "id-stale");
         assert_eq!(used_entry(&l, s.before + 1), (u32::from(a), 20));
     }
-    assert_eq!(h.stats().corrupted, 1);
+    assert_eq!(h.stats().misbehaved, 1);
     // The model gives a buffer back to the remote as soon as it takes it,
     // so it cannot tell the stale entry from a sound one (Linux's transport
     // checks a whole publication first); only its answer is checked here.
@@ -658,7 +662,7 @@ fn idx_back_moves_the_used_index_back_once_linux_took_the_answer() {
         assert_eq!(other_entries(&l, s.before), others, "no entry written");
         assert_eq!(l.avail_idx(0), l.r16(VRING[0] + AVAIL + 2));
     }
-    assert_eq!(h.stats().corrupted, 1);
+    assert_eq!(h.stats().misbehaved, 1);
     // Linux took the answer before the index went back.
     let seen = linux_takes(&linux, "idx-back");
     assert_eq!(seen, ["vring0 used idx jumped by 65535"]);
@@ -680,7 +684,7 @@ fn idx_back_waits_for_linux_at_most_the_settle_time() {
     let waited = dev.platform().now - t0;
     assert!((1000..2000).contains(&waited), "waited {waited}");
     assert_eq!(s.published, [s.before.wrapping_add(1), s.before]);
-    assert_eq!(h.stats().corrupted, 1);
+    assert_eq!(h.stats().misbehaved, 1);
     linux.borrow_mut().paused = false;
     assert_coherent(&linux, &mut dev);
     recovers(&mut h, &mut dev, &linux);
@@ -703,7 +707,7 @@ fn idx_ahead_moves_the_used_index_1000_ahead_without_entries() {
         assert_answer(&l, s.before, s.next[0], "idx-ahead");
         assert_eq!(other_entries(&l, s.before), others, "no entry written");
     }
-    assert_eq!(h.stats().corrupted, 1);
+    assert_eq!(h.stats().misbehaved, 1);
     // Linux took the answer before the index jumped.
     let seen = linux_takes(&linux, "idx-ahead");
     assert_eq!(seen, ["vring0 used idx jumped by 1000"]);
@@ -716,4 +720,64 @@ fn idx_ahead_moves_the_used_index_1000_ahead_without_entries() {
     assert!(!errors.is_empty() && errors.iter().all(|f| *f == Fault::AvailJump));
     assert_coherent(&linux, &mut dev);
     recovers(&mut h, &mut dev, &linux);
+}
+
+// ---- bad name-service messages ----
+
+/// Checks that vring0's used entry at `at` is the name-service message
+/// `name`, `addr`, `flags` from `addr` to 53, and returns its buffer id.
+fn assert_ns(l: &Linux, at: u16, name: &[u8; 32], addr: u32, flags: u32) -> u32 {
+    let (id, len) = used_entry(l, at);
+    assert_eq!(len, 56, "header and 40 bytes");
+    let (hdr, data) = buffer(l, id, 40);
+    assert_eq!(hdr, (addr, 53, 0, 40, 0));
+    let mut msg = name.to_vec();
+    msg.extend_from_slice(&addr.to_le_bytes());
+    msg.extend_from_slice(&flags.to_le_bytes());
+    assert_eq!(data, msg);
+    id
+}
+
+/// A 32-byte name field: `name` and NULs.
+fn field(name: &[u8]) -> [u8; 32] {
+    let mut f = [0; 32];
+    f[..name.len()].copy_from_slice(name);
+    f
+}
+
+/// Sends an `ns-*` command; checks the answer and that one name-service
+/// message `name`, `addr`, `flags` followed it; Linux then takes both.
+fn one_ns_message(word: &str, name: &[u8; 32], addr: u32, flags: u32) -> std::string::String {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    let s = corrupt(&mut h, &mut dev, &linux, word.as_bytes());
+    assert_eq!(
+        s.served,
+        Served::Command(Command::parse(word.as_bytes()).ok())
+    );
+    let (u1, u2) = (s.before.wrapping_add(1), s.before.wrapping_add(2));
+    assert_eq!(s.published, [u1, u2], "the answer is published first");
+    assert_eq!(s.kicks, 2);
+    {
+        let l = linux.borrow();
+        assert_answer(&l, s.before, s.next[0], word);
+        let id = assert_ns(&l, u1, name, addr, flags);
+        assert_eq!(id, u32::from(s.next[1]));
+    }
+    assert_eq!(h.stats().misbehaved, 1);
+    assert!(linux_takes(&linux, word).is_empty());
+    let (got, ..) = linux.borrow_mut().announcements.pop().unwrap();
+    // The remote serves on, and after a reload.
+    loops(&mut h, &mut dev, &linux, 33);
+    assert_clean(&linux, &dev);
+    recovers(&mut h, &mut dev, &linux);
+    got
+}
+
+#[test]
+fn ns_nonul_announces_a_name_of_32_bytes_without_nul() {
+    let name = b"rpmsg-hostile-nonul-0123456789ab";
+    let got = one_ns_message("ns-nonul", name, 41, 0);
+    assert_eq!(got, "rpmsg-hostile-nonul-0123456789ab");
 }

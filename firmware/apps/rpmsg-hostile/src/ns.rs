@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! Name-service messages no correct remote sends: each sends the command's
+//! answer, then announces to Linux's name service (address 53) what its
+//! command asks for. Every message is a well-formed 40-byte name-service
+//! message (`name[32], addr, flags`) in a header from `addr` to 53, as a
+//! real announcement from an endpoint at `addr`; only its content is bad.
+
+use rpmsg_remote::header::HDR_LEN;
+use rpmsg_remote::ns::{NAME_LEN, NS_ADDR, NS_CREATE, NS_MSG_LEN};
+use rpmsg_remote::{Config, Device, Endpoint, Error, Header, Platform, SharedMemory, UsedEntry};
+
+/// `ns-nonul`: a name of 32 bytes without a NUL.
+pub const NONUL_NAME: &[u8; NAME_LEN] = b"rpmsg-hostile-nonul-0123456789ab";
+/// `ns-nonul`: the address announced.
+pub const NONUL_ADDR: u32 = 41;
+
+/// A name-service fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NsFault {
+    /// `ns-nonul`: creates [`NONUL_NAME`] at [`NONUL_ADDR`].
+    NoNul,
+}
+
+impl NsFault {
+    /// Sends `answer` from `ctl` to `dst`, then the name-service messages
+    /// (whether or not the answer got out). Returns how the answer went
+    /// and how the messages went.
+    pub(crate) fn run<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+        self,
+        dev: &mut Device<S, P, C, E>,
+        ctl: &Endpoint,
+        dst: u32,
+        answer: &[u8],
+        timeout: u32,
+    ) -> (Result<(), Error>, Result<(), Error>) {
+        let sent = dev.send(ctl, dst, answer, timeout);
+        let done = match self {
+            NsFault::NoNul => announce(dev, NONUL_NAME, NONUL_ADDR, NS_CREATE, timeout),
+        };
+        (sent, done)
+    }
+}
+
+/// Sends the name-service message `name` (NUL-padded to 32 bytes, cut
+/// beyond), `addr`, `flags` from `addr` to 53.
+fn announce<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+    dev: &mut Device<S, P, C, E>,
+    name: &[u8],
+    addr: u32,
+    flags: u32,
+    timeout: u32,
+) -> Result<(), Error> {
+    let mut msg = [0u8; NS_MSG_LEN as usize];
+    let n = name.len().min(NAME_LEN);
+    msg[..n].copy_from_slice(&name[..n]);
+    msg[NAME_LEN..NAME_LEN + 4].copy_from_slice(&addr.to_le_bytes());
+    msg[NAME_LEN + 4..].copy_from_slice(&flags.to_le_bytes());
+    let tx = dev.alloc_tx(timeout)?;
+    let header = Header {
+        src: addr,
+        dst: NS_ADDR,
+        len: NS_MSG_LEN,
+        flags: 0,
+    };
+    if dev.tx_write(&tx, 0, &msg) < msg.len() || !dev.unchecked_write_header(&tx, &header) {
+        // Stale, or no room for the message.
+        return dev.release_tx(tx).and(Err(Error::TooLong));
+    }
+    let entry = UsedEntry {
+        id: u32::from(tx.id()),
+        len: HDR_LEN + u32::from(NS_MSG_LEN),
+    };
+    dev.unchecked_return([tx], [entry])
+}
