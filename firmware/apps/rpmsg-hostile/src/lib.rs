@@ -39,6 +39,7 @@
 //! | `id-range` | `ok id-range` | takes the next vring0 buffer and withholds it; publishes the used entry `{id 4660, len 20}` in its place (4660 is beyond the 256 descriptors); kicks queue 0 |
 //! | `id-stale` | `ok id-stale` | the answer's own buffer A is named again: entries `{id A, len 27}` (the answer) and `{id A, len 20}`, published by one used-index update (+2); a second buffer is taken and withheld; one kick of queue 0 |
 //! | `ns-nonul` | `ok ns-nonul` | announces a 32-byte name without NUL, `rpmsg-hostile-nonul-0123456789ab`, at address 41 (flags 0, create) |
+//! | `ns-ctrl` | `ok ns-ctrl` | announces the name `rpmsg-hostile\n\x1b[31mctrl` (a line feed and an ANSI colour escape, NUL-padded) at address 42 (create) |
 //! | any other word | `unknown <word>`, the word cut to [`WORD_MAX`] bytes | serves on |
 //!
 //! **Stalled** (a remote that stops mid-stream): after the answer, the
@@ -156,6 +157,8 @@ pub enum Command {
     IdStale,
     /// `ns-nonul`: [`NsFault::NoNul`].
     NsNoNul,
+    /// `ns-ctrl`: [`NsFault::Ctrl`].
+    NsCtrl,
 }
 
 /// What the service does once a command's answer is sent.
@@ -173,7 +176,7 @@ pub enum After {
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 10] = [
+    pub const ALL: [Command; 11] = [
         Command::Ping,
         Command::Stall,
         Command::UsedShort,
@@ -184,6 +187,7 @@ impl Command {
         Command::IdRange,
         Command::IdStale,
         Command::NsNoNul,
+        Command::NsCtrl,
     ];
 
     /// The word that selects the command.
@@ -199,6 +203,7 @@ impl Command {
             Command::IdRange => b"id-range",
             Command::IdStale => b"id-stale",
             Command::NsNoNul => b"ns-nonul",
+            Command::NsCtrl => b"ns-ctrl",
         }
     }
 
@@ -215,6 +220,7 @@ impl Command {
             Command::IdRange => After::Corrupt(Corruption::IdRange),
             Command::IdStale => After::Corrupt(Corruption::IdStale),
             Command::NsNoNul => After::Ns(NsFault::NoNul),
+            Command::NsCtrl => After::Ns(NsFault::Ctrl),
         }
     }
 

@@ -14,11 +14,18 @@ pub const NONUL_NAME: &[u8; NAME_LEN] = b"rpmsg-hostile-nonul-0123456789ab";
 /// `ns-nonul`: the address announced.
 pub const NONUL_ADDR: u32 = 41;
 
+/// `ns-ctrl`: a name with a line feed and an ANSI colour escape.
+pub const CTRL_NAME: &[u8] = b"rpmsg-hostile\n\x1b[31mctrl";
+/// `ns-ctrl`: the address announced.
+pub const CTRL_ADDR: u32 = 42;
+
 /// A name-service fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NsFault {
     /// `ns-nonul`: creates [`NONUL_NAME`] at [`NONUL_ADDR`].
     NoNul,
+    /// `ns-ctrl`: creates [`CTRL_NAME`] at [`CTRL_ADDR`].
+    Ctrl,
 }
 
 impl NsFault {
@@ -36,6 +43,7 @@ impl NsFault {
         let sent = dev.send(ctl, dst, answer, timeout);
         let done = match self {
             NsFault::NoNul => announce(dev, NONUL_NAME, NONUL_ADDR, NS_CREATE, timeout),
+            NsFault::Ctrl => announce(dev, CTRL_NAME, CTRL_ADDR, NS_CREATE, timeout),
         };
         (sent, done)
     }

@@ -305,6 +305,10 @@ fn command_words_and_parsing() {
         Command::parse(b"ns-nonul").map(Command::after),
         Ok(After::Ns(NsFault::NoNul))
     );
+    assert_eq!(
+        Command::parse(b"ns-ctrl").map(Command::after),
+        Ok(After::Ns(NsFault::Ctrl))
+    );
     assert_eq!(Command::parse(b"\tstall now"), Ok(Command::Stall));
     assert_eq!(Command::parse(b"stall!"), Err(&b"stall!"[..]));
     assert_eq!(Command::parse(b"\0\0"), Err(&b""[..]));
@@ -780,4 +784,11 @@ fn ns_nonul_announces_a_name_of_32_bytes_without_nul() {
     let name = b"rpmsg-hostile-nonul-0123456789ab";
     let got = one_ns_message("ns-nonul", name, 41, 0);
     assert_eq!(got, "rpmsg-hostile-nonul-0123456789ab");
+}
+
+#[test]
+fn ns_ctrl_announces_a_name_with_a_line_feed_and_an_ansi_escape() {
+    let name = field(b"rpmsg-hostile\n\x1b[31mctrl");
+    let got = one_ns_message("ns-ctrl", &name, 42, 0);
+    assert_eq!(got, "rpmsg-hostile\n\u{1b}[31mctrl");
 }
