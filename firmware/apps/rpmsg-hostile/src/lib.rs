@@ -40,6 +40,7 @@
 //! | `id-stale` | `ok id-stale` | the answer's own buffer A is named again: entries `{id A, len 27}` (the answer) and `{id A, len 20}`, published by one used-index update (+2); a second buffer is taken and withheld; one kick of queue 0 |
 //! | `ns-nonul` | `ok ns-nonul` | announces a 32-byte name without NUL, `rpmsg-hostile-nonul-0123456789ab`, at address 41 (flags 0, create) |
 //! | `ns-ctrl` | `ok ns-ctrl` | announces the name `rpmsg-hostile\n\x1b[31mctrl` (a line feed and an ANSI colour escape, NUL-padded) at address 42 (create) |
+//! | `ns-flags` | `ok ns-flags` | announces `rpmsg-hostile-flags` at address 43 with the unknown flags value `0x80000000` |
 //! | any other word | `unknown <word>`, the word cut to [`WORD_MAX`] bytes | serves on |
 //!
 //! **Stalled** (a remote that stops mid-stream): after the answer, the
@@ -159,6 +160,8 @@ pub enum Command {
     NsNoNul,
     /// `ns-ctrl`: [`NsFault::Ctrl`].
     NsCtrl,
+    /// `ns-flags`: [`NsFault::Flags`].
+    NsFlags,
 }
 
 /// What the service does once a command's answer is sent.
@@ -176,7 +179,7 @@ pub enum After {
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 11] = [
+    pub const ALL: [Command; 12] = [
         Command::Ping,
         Command::Stall,
         Command::UsedShort,
@@ -188,6 +191,7 @@ impl Command {
         Command::IdStale,
         Command::NsNoNul,
         Command::NsCtrl,
+        Command::NsFlags,
     ];
 
     /// The word that selects the command.
@@ -204,6 +208,7 @@ impl Command {
             Command::IdStale => b"id-stale",
             Command::NsNoNul => b"ns-nonul",
             Command::NsCtrl => b"ns-ctrl",
+            Command::NsFlags => b"ns-flags",
         }
     }
 
@@ -221,6 +226,7 @@ impl Command {
             Command::IdStale => After::Corrupt(Corruption::IdStale),
             Command::NsNoNul => After::Ns(NsFault::NoNul),
             Command::NsCtrl => After::Ns(NsFault::Ctrl),
+            Command::NsFlags => After::Ns(NsFault::Flags),
         }
     }
 

@@ -19,6 +19,13 @@ pub const CTRL_NAME: &[u8] = b"rpmsg-hostile\n\x1b[31mctrl";
 /// `ns-ctrl`: the address announced.
 pub const CTRL_ADDR: u32 = 42;
 
+/// `ns-flags`: the name announced.
+pub const FLAGS_NAME: &[u8] = b"rpmsg-hostile-flags";
+/// `ns-flags`: the address announced.
+pub const FLAGS_ADDR: u32 = 43;
+/// `ns-flags`: the flags, neither create (0) nor destroy (1).
+pub const FLAGS: u32 = 0x8000_0000;
+
 /// A name-service fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NsFault {
@@ -26,6 +33,9 @@ pub enum NsFault {
     NoNul,
     /// `ns-ctrl`: creates [`CTRL_NAME`] at [`CTRL_ADDR`].
     Ctrl,
+    /// `ns-flags`: announces [`FLAGS_NAME`] at [`FLAGS_ADDR`] with
+    /// [`FLAGS`].
+    Flags,
 }
 
 impl NsFault {
@@ -44,6 +54,7 @@ impl NsFault {
         let done = match self {
             NsFault::NoNul => announce(dev, NONUL_NAME, NONUL_ADDR, NS_CREATE, timeout),
             NsFault::Ctrl => announce(dev, CTRL_NAME, CTRL_ADDR, NS_CREATE, timeout),
+            NsFault::Flags => announce(dev, FLAGS_NAME, FLAGS_ADDR, FLAGS, timeout),
         };
         (sent, done)
     }

@@ -309,6 +309,10 @@ fn command_words_and_parsing() {
         Command::parse(b"ns-ctrl").map(Command::after),
         Ok(After::Ns(NsFault::Ctrl))
     );
+    assert_eq!(
+        Command::parse(b"ns-flags").map(Command::after),
+        Ok(After::Ns(NsFault::Flags))
+    );
     assert_eq!(Command::parse(b"\tstall now"), Ok(Command::Stall));
     assert_eq!(Command::parse(b"stall!"), Err(&b"stall!"[..]));
     assert_eq!(Command::parse(b"\0\0"), Err(&b""[..]));
@@ -751,7 +755,13 @@ fn field(name: &[u8]) -> [u8; 32] {
 
 /// Sends an `ns-*` command; checks the answer and that one name-service
 /// message `name`, `addr`, `flags` followed it; Linux then takes both.
-fn one_ns_message(word: &str, name: &[u8; 32], addr: u32, flags: u32) -> std::string::String {
+/// Returns the name Linux read and what Linux reported.
+fn one_ns_message(
+    word: &str,
+    name: &[u8; 32],
+    addr: u32,
+    flags: u32,
+) -> (std::string::String, Vec<std::string::String>) {
     let (mem, touches) = (memory(), Cell::new(0));
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, mut h) = setup(&mem, &touches, &linux);
@@ -770,25 +780,37 @@ fn one_ns_message(word: &str, name: &[u8; 32], addr: u32, flags: u32) -> std::st
         assert_eq!(id, u32::from(s.next[1]));
     }
     assert_eq!(h.stats().misbehaved, 1);
-    assert!(linux_takes(&linux, word).is_empty());
-    let (got, ..) = linux.borrow_mut().announcements.pop().unwrap();
+    let seen = linux_takes(&linux, word);
+    let (got, a, f) = linux.borrow_mut().announcements.pop().unwrap();
+    assert_eq!((a, f), (addr, flags));
     // The remote serves on, and after a reload.
     loops(&mut h, &mut dev, &linux, 33);
     assert_clean(&linux, &dev);
     recovers(&mut h, &mut dev, &linux);
-    got
+    (got, seen)
 }
 
 #[test]
 fn ns_nonul_announces_a_name_of_32_bytes_without_nul() {
     let name = b"rpmsg-hostile-nonul-0123456789ab";
     let got = one_ns_message("ns-nonul", name, 41, 0);
-    assert_eq!(got, "rpmsg-hostile-nonul-0123456789ab");
+    assert_eq!(
+        got,
+        ("rpmsg-hostile-nonul-0123456789ab".into(), std::vec![])
+    );
 }
 
 #[test]
 fn ns_ctrl_announces_a_name_with_a_line_feed_and_an_ansi_escape() {
     let name = field(b"rpmsg-hostile\n\x1b[31mctrl");
     let got = one_ns_message("ns-ctrl", &name, 42, 0);
-    assert_eq!(got, "rpmsg-hostile\n\u{1b}[31mctrl");
+    assert_eq!(got, ("rpmsg-hostile\n\u{1b}[31mctrl".into(), std::vec![]));
+}
+
+#[test]
+fn ns_flags_announces_with_flags_0x80000000() {
+    let name = field(b"rpmsg-hostile-flags");
+    let got = one_ns_message("ns-flags", &name, 43, 0x8000_0000);
+    let seen = std::vec!["ns flags 2147483648".into()];
+    assert_eq!(got, ("rpmsg-hostile-flags".into(), seen));
 }
