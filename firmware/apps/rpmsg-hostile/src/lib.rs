@@ -41,6 +41,7 @@
 //! | `ns-nonul` | `ok ns-nonul` | announces a 32-byte name without NUL, `rpmsg-hostile-nonul-0123456789ab`, at address 41 (flags 0, create) |
 //! | `ns-ctrl` | `ok ns-ctrl` | announces the name `rpmsg-hostile\n\x1b[31mctrl` (a line feed and an ANSI colour escape, NUL-padded) at address 42 (create) |
 //! | `ns-flags` | `ok ns-flags` | announces `rpmsg-hostile-flags` at address 43 with the unknown flags value `0x80000000` |
+//! | `ns-flood` | `ok ns-flood` | announces 500 channels `flood-N` at address 2000 + N (N = 0 to 499, create), then destroys them in the same order: 1000 messages, each its own used-index update and kick |
 //! | any other word | `unknown <word>`, the word cut to [`WORD_MAX`] bytes | serves on |
 //!
 //! **Stalled** (a remote that stops mid-stream): after the answer, the
@@ -162,6 +163,8 @@ pub enum Command {
     NsCtrl,
     /// `ns-flags`: [`NsFault::Flags`].
     NsFlags,
+    /// `ns-flood`: [`NsFault::Flood`].
+    NsFlood,
 }
 
 /// What the service does once a command's answer is sent.
@@ -179,7 +182,7 @@ pub enum After {
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 12] = [
+    pub const ALL: [Command; 13] = [
         Command::Ping,
         Command::Stall,
         Command::UsedShort,
@@ -192,6 +195,7 @@ impl Command {
         Command::NsNoNul,
         Command::NsCtrl,
         Command::NsFlags,
+        Command::NsFlood,
     ];
 
     /// The word that selects the command.
@@ -209,6 +213,7 @@ impl Command {
             Command::NsNoNul => b"ns-nonul",
             Command::NsCtrl => b"ns-ctrl",
             Command::NsFlags => b"ns-flags",
+            Command::NsFlood => b"ns-flood",
         }
     }
 
@@ -227,6 +232,7 @@ impl Command {
             Command::NsNoNul => After::Ns(NsFault::NoNul),
             Command::NsCtrl => After::Ns(NsFault::Ctrl),
             Command::NsFlags => After::Ns(NsFault::Flags),
+            Command::NsFlood => After::Ns(NsFault::Flood),
         }
     }
 

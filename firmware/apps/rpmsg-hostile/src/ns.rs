@@ -6,7 +6,7 @@
 //! real announcement from an endpoint at `addr`; only its content is bad.
 
 use rpmsg_remote::header::HDR_LEN;
-use rpmsg_remote::ns::{NAME_LEN, NS_ADDR, NS_CREATE, NS_MSG_LEN};
+use rpmsg_remote::ns::{NAME_LEN, NS_ADDR, NS_CREATE, NS_DESTROY, NS_MSG_LEN};
 use rpmsg_remote::{Config, Device, Endpoint, Error, Header, Platform, SharedMemory, UsedEntry};
 
 /// `ns-nonul`: a name of 32 bytes without a NUL.
@@ -26,6 +26,14 @@ pub const FLAGS_ADDR: u32 = 43;
 /// `ns-flags`: the flags, neither create (0) nor destroy (1).
 pub const FLAGS: u32 = 0x8000_0000;
 
+/// `ns-flood`: how many channels are announced, then destroyed.
+pub const FLOOD: u32 = 500;
+/// `ns-flood`: the address of channel `flood-0`; `flood-N` is at
+/// `FLOOD_ADDR + N`.
+pub const FLOOD_ADDR: u32 = 2000;
+/// `ns-flood`: what every name starts with (then `N` in decimal).
+pub const FLOOD_NAME: &[u8] = b"flood-";
+
 /// A name-service fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NsFault {
@@ -36,6 +44,9 @@ pub enum NsFault {
     /// `ns-flags`: announces [`FLAGS_NAME`] at [`FLAGS_ADDR`] with
     /// [`FLAGS`].
     Flags,
+    /// `ns-flood`: creates `flood-N` at `FLOOD_ADDR + N` for N from 0 to
+    /// [`FLOOD`] - 1, then destroys them in the same order.
+    Flood,
 }
 
 impl NsFault {
@@ -55,9 +66,46 @@ impl NsFault {
             NsFault::NoNul => announce(dev, NONUL_NAME, NONUL_ADDR, NS_CREATE, timeout),
             NsFault::Ctrl => announce(dev, CTRL_NAME, CTRL_ADDR, NS_CREATE, timeout),
             NsFault::Flags => announce(dev, FLAGS_NAME, FLAGS_ADDR, FLAGS, timeout),
+            NsFault::Flood => flood(dev, timeout),
         };
         (sent, done)
     }
+}
+
+/// `ns-flood`: every create, then every destroy; stops at the first
+/// message that cannot be sent.
+fn flood<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+    dev: &mut Device<S, P, C, E>,
+    timeout: u32,
+) -> Result<(), Error> {
+    for flags in [NS_CREATE, NS_DESTROY] {
+        for n in 0..FLOOD {
+            let (name, len) = flood_name(n);
+            announce(dev, &name[..len], FLOOD_ADDR + n, flags, timeout)?;
+        }
+    }
+    Ok(())
+}
+
+/// `flood-<n>` and its length.
+fn flood_name(n: u32) -> ([u8; NAME_LEN], usize) {
+    let mut name = [0; NAME_LEN];
+    name[..FLOOD_NAME.len()].copy_from_slice(FLOOD_NAME);
+    let mut digits = [0; 10];
+    let mut len = 0;
+    let mut rest = n;
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for (i, d) in digits[..len].iter().rev().enumerate() {
+        name[FLOOD_NAME.len() + i] = *d;
+    }
+    (name, FLOOD_NAME.len() + len)
 }
 
 /// Sends the name-service message `name` (NUL-padded to 32 bytes, cut

@@ -313,6 +313,10 @@ fn command_words_and_parsing() {
         Command::parse(b"ns-flags").map(Command::after),
         Ok(After::Ns(NsFault::Flags))
     );
+    assert_eq!(
+        Command::parse(b"ns-flood").map(Command::after),
+        Ok(After::Ns(NsFault::Flood))
+    );
     assert_eq!(Command::parse(b"\tstall now"), Ok(Command::Stall));
     assert_eq!(Command::parse(b"stall!"), Err(&b"stall!"[..]));
     assert_eq!(Command::parse(b"\0\0"), Err(&b""[..]));
@@ -813,4 +817,31 @@ fn ns_flags_announces_with_flags_0x80000000() {
     let got = one_ns_message("ns-flags", &name, 43, 0x8000_0000);
     let seen = std::vec!["ns flags 2147483648".into()];
     assert_eq!(got, ("rpmsg-hostile-flags".into(), seen));
+}
+
+#[test]
+fn ns_flood_announces_500_channels_then_destroys_them() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    linux.borrow_mut().announcements.clear();
+    let s = corrupt(&mut h, &mut dev, &linux, b"ns-flood");
+    assert_eq!(s.served, Served::Command(Some(Command::NsFlood)));
+    let every: Vec<u16> = (1..=1001).map(|i| s.before.wrapping_add(i)).collect();
+    assert_eq!(s.published, every, "the answer, then one update a message");
+    assert_eq!(s.kicks, 1001);
+    // The last message is still in the ring.
+    let last = s.before.wrapping_add(1000);
+    assert_ns(&linux.borrow(), last, &field(b"flood-499"), 2499, 1);
+    assert_eq!(h.stats().misbehaved, 1);
+    assert!(linux_takes(&linux, "ns-flood").is_empty());
+    let want: Vec<_> = [0, 1]
+        .into_iter()
+        .flat_map(|f| (0..500).map(move |n| (std::format!("flood-{n}"), 2000 + n, f)))
+        .collect();
+    assert_eq!(linux.borrow().announcements, want);
+    assert_eq!(linux.borrow().channels.len(), 2, "every flood channel gone");
+    loops(&mut h, &mut dev, &linux, 60);
+    assert_clean(&linux, &dev);
+    recovers(&mut h, &mut dev, &linux);
 }
