@@ -6,7 +6,10 @@ use core::fmt::Write;
 use cortex_m_rt::entry;
 use imx7_m4::uart::DebugUart;
 use imx7_rpmsg::{take_shared_memory, Imx7Platform, DEFAULT_CORE_HZ};
-use rpmsg_hostile::{Hostile, CTL_ADDR, CTL_NAME, TTY_ADDR, TTY_NAME};
+use rpmsg_hostile::{
+    storm_word, Command, Hostile, Served, CTL_ADDR, CTL_NAME, STORM_PATIENCE, STORM_WORDS,
+    TTY_ADDR, TTY_NAME,
+};
 use rpmsg_remote::{Device, Imx7, Platform, FOREVER};
 
 #[entry]
@@ -35,7 +38,15 @@ fn main() -> ! {
     while !hostile.is_stalled() {
         // Errors are transient (a ring re-created by Linux is reported by
         // the platform); keep serving.
-        let _ = hostile.serve(&mut dev, FOREVER);
+        let served = hostile.serve(&mut dev, FOREVER);
+        if served == Ok(Served::Command(Some(Command::KickStorm))) {
+            let platform = dev.platform_mut();
+            let [a, b, c, d] = platform.kick_storm(STORM_WORDS, STORM_PATIENCE, storm_word);
+            let _ = writeln!(
+                platform.uart(),
+                "rpmsg-hostile: kick-storm sent {a} {b} {c} {d}"
+            );
+        }
     }
 
     // Stalled for good. `wait` sleeps in `wfi`; the MU interrupt still

@@ -42,6 +42,7 @@
 //! | `ns-ctrl` | `ok ns-ctrl` | announces the name `rpmsg-hostile\n\x1b[31mctrl` (a line feed and an ANSI colour escape, NUL-padded) at address 42 (create) |
 //! | `ns-flags` | `ok ns-flags` | announces `rpmsg-hostile-flags` at address 43 with the unknown flags value `0x80000000` |
 //! | `ns-flood` | `ok ns-flood` | announces 500 channels `flood-N` at address 2000 + N (N = 0 to 499, create), then destroys them in the same order: 1000 messages, each its own used-index update and kick |
+//! | `kick-storm` | `ok kick-storm` | the M4 program writes 10,000 words to each of the 4 MU channels, round-robin, each as soon as Linux has read the previous one of its channel (never overwriting one), giving a channel up after 100 ms unread; words alternate `0x0` and `0x10000` (kicks of queues 0 and 1); prints `rpmsg-hostile: kick-storm sent A B C D` (words per channel) on the UART |
 //! | any other word | `unknown <word>`, the word cut to [`WORD_MAX`] bytes | serves on |
 //!
 //! **Stalled** (a remote that stops mid-stream): after the answer, the
@@ -126,6 +127,17 @@ pub const CTL_ADDR: u32 = 40;
 pub const COMMAND_MAX: usize = 64;
 /// Bytes of an unknown word repeated in the `unknown <word>` answer.
 pub const WORD_MAX: usize = 32;
+/// Words a kick storm writes to each MU channel.
+pub const STORM_WORDS: u32 = 10_000;
+/// Ticks (1 ms on the M4) a kick storm waits for Linux to read a word
+/// before it gives the channel up.
+pub const STORM_PATIENCE: u32 = 100;
+
+/// The `n`-th word of a kick storm on every channel: a kick of queue 0
+/// for even `n`, of queue 1 for odd `n` (the words RPMsg kicks are made of).
+pub const fn storm_word(n: u32) -> u32 {
+    rpmsg_remote::kick_word(n % 2)
+}
 
 /// Bytes copied per step from a received buffer into an answer buffer.
 const BOUNCE: usize = 64;
@@ -165,6 +177,9 @@ pub enum Command {
     NsFlags,
     /// `ns-flood`: [`NsFault::Flood`].
     NsFlood,
+    /// `kick-storm`: answers `ok kick-storm`; the M4 program then floods
+    /// every MU channel ([`After::KickStorm`]).
+    KickStorm,
 }
 
 /// What the service does once a command's answer is sent.
@@ -178,11 +193,17 @@ pub enum After {
     Corrupt(Corruption),
     /// Sends bad name-service messages once, then goes on serving.
     Ns(NsFault),
+    /// A kick storm, carried out by the M4 program (it needs the MU):
+    /// [`STORM_WORDS`] words [`storm_word`]`(n)` on each of the four MU
+    /// channels, each as soon as Linux has read the previous one of its
+    /// channel; a channel whose word stays unread for [`STORM_PATIENCE`]
+    /// ticks is given up. Then the service goes on serving.
+    KickStorm,
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 13] = [
+    pub const ALL: [Command; 14] = [
         Command::Ping,
         Command::Stall,
         Command::UsedShort,
@@ -196,6 +217,7 @@ impl Command {
         Command::NsCtrl,
         Command::NsFlags,
         Command::NsFlood,
+        Command::KickStorm,
     ];
 
     /// The word that selects the command.
@@ -214,6 +236,7 @@ impl Command {
             Command::NsCtrl => b"ns-ctrl",
             Command::NsFlags => b"ns-flags",
             Command::NsFlood => b"ns-flood",
+            Command::KickStorm => b"kick-storm",
         }
     }
 
@@ -233,6 +256,7 @@ impl Command {
             Command::NsCtrl => After::Ns(NsFault::Ctrl),
             Command::NsFlags => After::Ns(NsFault::Flags),
             Command::NsFlood => After::Ns(NsFault::Flood),
+            Command::KickStorm => After::KickStorm,
         }
     }
 
@@ -318,7 +342,8 @@ pub struct Stats {
     /// Answers dropped (see [`Served::Dropped`]) or abandoned on a timeout.
     pub dropped: u32,
     /// Misbehaviours carried out, answered or not (corruptions and
-    /// name-service faults; not `stall`).
+    /// name-service faults; not `stall`, and not `kick-storm`, which the
+    /// M4 program carries out).
     pub misbehaved: u32,
 }
 
@@ -443,7 +468,10 @@ impl Hostile {
                 self.stalled = true;
                 sent
             }
-            Some(After::Serve) | None => dev.send(&self.ctl, src, answer.bytes(), timeout),
+            // The M4 program storms once `serve` has returned.
+            Some(After::Serve | After::KickStorm) | None => {
+                dev.send(&self.ctl, src, answer.bytes(), timeout)
+            }
         };
         match sent {
             Ok(()) => {

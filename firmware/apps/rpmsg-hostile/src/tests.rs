@@ -317,6 +317,11 @@ fn command_words_and_parsing() {
         Command::parse(b"ns-flood").map(Command::after),
         Ok(After::Ns(NsFault::Flood))
     );
+    assert_eq!(Command::parse(b"kick-storm"), Ok(Command::KickStorm));
+    assert_eq!(Command::KickStorm.after(), After::KickStorm);
+    let words: Vec<u32> = (0..4).map(storm_word).collect();
+    assert_eq!(words, [0, 0x1_0000, 0, 0x1_0000]);
+    assert_eq!((STORM_WORDS, STORM_PATIENCE), (10_000, 100));
     assert_eq!(Command::parse(b"\tstall now"), Ok(Command::Stall));
     assert_eq!(Command::parse(b"stall!"), Err(&b"stall!"[..]));
     assert_eq!(Command::parse(b"\0\0"), Err(&b""[..]));
@@ -844,4 +849,23 @@ fn ns_flood_announces_500_channels_then_destroys_them() {
     loops(&mut h, &mut dev, &linux, 60);
     assert_clean(&linux, &dev);
     recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn kick_storm_answers_and_leaves_the_storm_to_the_m4_program() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    let kicks = dev.platform().kicks.len();
+    let got = command(&mut h, &mut dev, &linux, CTRL_EPT, b"kick-storm");
+    let want = (
+        Served::Command(Some(Command::KickStorm)),
+        b"ok kick-storm".to_vec(),
+    );
+    assert_eq!(got, want);
+    // One kick per queue: the command's buffer back, the answer.
+    assert_eq!(dev.platform().kicks.len() - kicks, 2);
+    assert_eq!(h.stats().misbehaved, 0);
+    loops(&mut h, &mut dev, &linux, 8);
+    assert_clean(&linux, &dev);
 }

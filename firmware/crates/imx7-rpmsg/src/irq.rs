@@ -91,6 +91,16 @@ pub(crate) fn kick(qid: u32) {
     });
 }
 
+/// Writes `word` to TRn of `channel` if Linux has read the previous word;
+/// whether it wrote (a kick storm's step).
+#[cfg(feature = "unchecked")]
+pub(crate) fn try_send(channel: Channel, word: u32) -> bool {
+    critical_section::with(|cs| match SHARED.borrow_ref_mut(cs).as_mut() {
+        Some(s) => s.mu.try_send(channel, word).is_ok(),
+        None => false,
+    })
+}
+
 /// Whether Linux has kicked at least once since start.
 pub(crate) fn linux_seen() -> bool {
     LINUX_SEEN.load(Ordering::Acquire)

@@ -64,8 +64,8 @@
 //! `SysTick` handlers; without it, the application defines them and calls
 //! [`on_mu_interrupt`] and [`on_tick`].
 //!
-//! Only the portable parts ([`kick`], [`ratelimit`], [`text`]) are built on
-//! other targets, where they are unit-tested.
+//! Only the portable parts ([`kick`], [`ratelimit`], [`storm`], [`text`])
+//! are built on other targets, where they are unit-tested.
 #![no_std]
 #![deny(missing_docs)]
 
@@ -74,6 +74,7 @@ extern crate std;
 
 pub mod kick;
 pub mod ratelimit;
+pub mod storm;
 pub mod text;
 
 #[cfg(all(target_arch = "arm", target_os = "none"))]

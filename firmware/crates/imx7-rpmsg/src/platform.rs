@@ -107,6 +107,23 @@ impl Imx7Platform {
         }
     }
 
+    /// Floods MU side B (feature `unchecked`, test firmware only): writes
+    /// `words` words `word(0)`, `word(1)`, ... to each of the four
+    /// channels, each as soon as Linux has read the previous one of its
+    /// channel, round-robin; gives a channel up when Linux leaves a word
+    /// unread for more than `patience` ticks. Returns the words written
+    /// per channel. Channel 1's words interleave with the stack's kicks
+    /// and never overwrite one.
+    #[cfg(feature = "unchecked")]
+    pub fn kick_storm(
+        &mut self,
+        words: u32,
+        patience: u32,
+        word: impl Fn(u32) -> u32,
+    ) -> [u32; crate::storm::CHANNELS] {
+        crate::storm::storm(&mut StormMu(self), words, patience, word)
+    }
+
     /// Whether a diagnostic line may be printed now (rate limit); prints
     /// the number of suppressed ones first.
     fn may_print(&mut self) -> bool {
@@ -121,6 +138,20 @@ impl Imx7Platform {
             }
             Verdict::Drop => false,
         }
+    }
+}
+
+/// MU side B and the platform's clock, for a kick storm.
+#[cfg(feature = "unchecked")]
+struct StormMu<'a>(&'a mut Imx7Platform);
+
+#[cfg(feature = "unchecked")]
+impl crate::storm::StormPort for StormMu<'_> {
+    fn try_send(&mut self, channel: usize, word: u32) -> bool {
+        imx7_m4::mu::Channel::from_index(channel).is_some_and(|c| irq::try_send(c, word))
+    }
+    fn now(&mut self) -> u32 {
+        Platform::now(self.0)
     }
 }
 
