@@ -12,9 +12,11 @@
 //! `memory-region`. See Documentation/rpmsg.md.
 
 use kernel::{
+    debugfs::{Dir, File},
     device::{Bound, Core, Device},
     of, platform,
     prelude::*,
+    str::CString,
     sync::Arc,
 };
 
@@ -47,7 +49,10 @@ use kick::{FlushOnDrop, RxClient, RxKicks, TxKicks};
 use mailbox::client::Channel;
 use shmem::{DmaPool, Mapping, Window};
 use vdev::Vdev;
-use virtio::{device::Registration, queues::Queues};
+use virtio::{
+    device::Registration,
+    queues::{Queues, RemoteFaults},
+};
 
 /// The platform driver.
 struct ImxRpmsgDriver;
@@ -56,7 +61,8 @@ struct ImxRpmsgDriver;
 /// teardown order: unregister the virtio devices (the RPMsg bus and its
 /// channels go away, the rings are deleted and zeroed), free the "rx"
 /// channel (no more kicks arrive), wait for ring work in progress, free the
-/// "tx" channel, give the buffer pool back, unmap the window.
+/// "tx" channel, give the buffer pool back, unmap the window, remove the
+/// debugfs files.
 #[pin_data]
 struct ImxRpmsg<'bound> {
     _vdevs: KVec<Registration<'bound, Vdev<'bound>>>,
@@ -65,6 +71,9 @@ struct ImxRpmsg<'bound> {
     _tx: Arc<Channel<'bound, TxKicks>>,
     _pool: Option<DmaPool<'bound>>,
     _shm: Arc<Mapping>,
+    /// `remote_faults` of each vdev, in `imx_rpmsg_rs-<device>/vdev<N>/`.
+    _faults: KVec<Pin<KBox<File<Arc<RemoteFaults>>>>>,
+    _debugfs: Dir,
 }
 
 kernel::of_device_table!(
@@ -89,6 +98,27 @@ fn channel_error(dev: &Device, name: &str, e: Error) -> Error {
         );
     }
     e
+}
+
+/// The debugfs directory of `dev` with a `vdev<N>/remote_faults` file per
+/// vdev: how many remote faults stopped the vdev, and the last one.
+/// Without debugfs the files are simply absent.
+#[allow(clippy::type_complexity)]
+fn fault_files(
+    dev: &Device,
+    queues: &[Arc<Queues>],
+) -> Result<(Dir, KVec<Pin<KBox<File<Arc<RemoteFaults>>>>>)> {
+    let root = Dir::new(&CString::try_from_fmt(fmt!("imx_rpmsg_rs-{}", dev.name()))?);
+    let mut files = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
+    for (i, q) in queues.iter().enumerate() {
+        let sub = root.subdir(&CString::try_from_fmt(fmt!("vdev{}", i))?);
+        let file = KBox::pin_init(
+            sub.read_only_file(c"remote_faults", Ok::<_, Error>(q.faults())),
+            GFP_KERNEL,
+        )?;
+        files.push(file, GFP_KERNEL)?;
+    }
+    Ok((root, files))
 }
 
 impl platform::Driver for ImxRpmsgDriver {
@@ -132,6 +162,7 @@ impl platform::Driver for ImxRpmsgDriver {
             for _ in 0..layout.vdevs() {
                 queues.push(Queues::new()?, GFP_KERNEL)?;
             }
+            let (debugfs, faults) = fault_files(dev, &queues)?;
             let rx_kicks = RxKicks::new(&queues)?;
             let tx = Arc::pin_init(
                 Channel::request_by_name(dev, c"tx", TxKicks::new()),
@@ -185,6 +216,8 @@ impl platform::Driver for ImxRpmsgDriver {
                 _tx: tx,
                 _pool: pool,
                 _shm: shm,
+                _faults: faults,
+                _debugfs: debugfs,
             }))
         })
     }

@@ -10,7 +10,12 @@
 //! interrupts. The transport itself only answers the questions of the ops
 //! table and sends notifications.
 
-use super::{ffi, queues::Queues};
+use super::{
+    ffi,
+    queues::Queues,
+    shadow::{Geometry, Shadow},
+    track::MinUsed,
+};
 use core::{
     marker::PhantomData,
     ptr::{self, NonNull},
@@ -70,6 +75,70 @@ impl RingMemory {
         Self { ptr, len }
     }
 
+    /// The first byte.
+    pub(super) fn ptr(&self) -> NonNull<u8> {
+        self.ptr
+    }
+
+    /// Bytes of memory.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Reads the little-endian `u16` at byte `off` (2-aligned); 0 beyond
+    /// the end.
+    pub(super) fn read_u16(&self, off: usize) -> u16 {
+        if off.checked_add(2).is_none_or(|end| end > self.len) {
+            return 0;
+        }
+        // SAFETY: In bounds (checked) of the memory `new`'s contract lends
+        // us, and aligned: ring offsets of 2-byte fields are even and the
+        // memory is page-aligned. Volatile: another party writes it.
+        u16::from_le(unsafe { self.ptr.as_ptr().add(off).cast::<u16>().read_volatile() })
+    }
+
+    /// Reads the little-endian `u32` at byte `off` (4-aligned); 0 beyond
+    /// the end.
+    pub(super) fn read_u32(&self, off: usize) -> u32 {
+        if off.checked_add(4).is_none_or(|end| end > self.len) {
+            return 0;
+        }
+        // SAFETY: As in `read_u16`, for a 4-byte field.
+        u32::from_le(unsafe { self.ptr.as_ptr().add(off).cast::<u32>().read_volatile() })
+    }
+
+    /// Writes `v` little-endian at byte `off` (2-aligned); nothing beyond
+    /// the end.
+    pub(super) fn write_u16(&self, off: usize, v: u16) {
+        if off.checked_add(2).is_none_or(|end| end > self.len) {
+            return;
+        }
+        // SAFETY: As in `read_u16`.
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .add(off)
+                .cast::<u16>()
+                .write_volatile(v.to_le())
+        };
+    }
+
+    /// Writes `v` little-endian at byte `off` (4-aligned); nothing beyond
+    /// the end.
+    pub(super) fn write_u32(&self, off: usize, v: u32) {
+        if off.checked_add(4).is_none_or(|end| end > self.len) {
+            return;
+        }
+        // SAFETY: As in `read_u32`.
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .add(off)
+                .cast::<u32>()
+                .write_volatile(v.to_le())
+        };
+    }
+
     /// Zeroes the memory.
     pub(super) fn zero(&self) {
         for i in 0..self.len {
@@ -88,6 +157,8 @@ pub(crate) struct RingSpec {
     pub(crate) num: u32,
     /// Alignment of the used ring (a power of two).
     pub(crate) align: u32,
+    /// The smallest length a used entry of the ring may carry.
+    pub(crate) min_used: MinUsed,
 }
 
 /// The operations of a virtio transport (`struct virtio_config_ops`). All
@@ -432,7 +503,9 @@ impl<T: Transport> Ops<T> {
         // the core calls it while the queue exists.
         let (vdev, index) = unsafe { ((*vq).vdev, (*vq).index as usize) };
         // SAFETY: As above, `vdev` is ours.
-        unsafe { Self::inner(vdev) }.transport.notify(index)
+        let inner = unsafe { Self::inner(vdev) };
+        inner.queues.publish(index);
+        inner.transport.notify(index)
     }
 
     /// `find_vqs` of `virtio_config_ops`.
@@ -488,17 +561,18 @@ impl<T: Transport> Ops<T> {
         info: &ffi::virtqueue_info,
     ) -> Result<*mut ffi::virtqueue> {
         let spec = inner.transport.ring(index)?;
-        let fits = vring_size(spec.num, spec.align).is_some_and(|size| size <= spec.mem.len);
-        if !spec.num.is_power_of_two() || spec.num > 32768 || !fits {
+        let Some(geo) = Geometry::new(spec.num, spec.align).filter(|g| g.size() <= spec.mem.len)
+        else {
             pr_err!("virtio: ring {index} does not fit its memory\n");
             return Err(EINVAL);
-        }
+        };
         // The remote must find an empty ring (all indices 0).
         spec.mem.zero();
-        // SAFETY: The memory holds a ring of this geometry (checked above)
-        // and stays valid until `del_vqs` (`RingMemory`'s contract). Strong
-        // barriers: the remote is another CPU that does not share our cache
-        // domain's ordering guarantees.
+        let shadow = Shadow::new(spec.mem, geo, spec.min_used)?;
+        // SAFETY: The private ring holds a ring of this geometry and stays
+        // valid until `del_vqs` deletes the queue (`Shadow`'s contract).
+        // Strong barriers: the remote is another CPU that does not share
+        // our cache domain's ordering guarantees.
         let vq = unsafe {
             ffi::vring_new_virtqueue(
                 index as c_uint,
@@ -507,7 +581,7 @@ impl<T: Transport> Ops<T> {
                 vdev,
                 false,
                 info.ctx,
-                spec.mem.ptr.as_ptr().cast::<c_void>(),
+                shadow.private_ring(),
                 Some(Self::notify),
                 info.callback,
                 info.name,
@@ -516,7 +590,7 @@ impl<T: Transport> Ops<T> {
         if vq.is_null() {
             return Err(ENOMEM);
         }
-        inner.queues.insert(index, vq, spec.mem);
+        inner.queues.insert(index, vq, shadow);
         Ok(vq)
     }
 

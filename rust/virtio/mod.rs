@@ -3,7 +3,10 @@
 //! virtio_device` and `virtio_config_ops`), which the `kernel` crate of
 //! Linux 7.3 does not wrap: [`device`] registers a device whose ops are one
 //! trait, [`device::Transport`]; [`queues`] holds its live virtqueues and
-//! runs them when the transport's interrupt arrives.
+//! runs them when the transport's interrupt arrives. The virtio core works
+//! on a private copy of each ring ([`shadow`]), and every used entry the
+//! remote writes is checked ([`track`]) before the core sees it: nothing
+//! the remote writes later can change what Linux acts on.
 //!
 //! Out-of-tree modules cannot share a Rust crate, so this directory is
 //! compiled into every module that uses it:
@@ -14,6 +17,8 @@
 pub(crate) mod device;
 pub(crate) mod ffi;
 pub(crate) mod queues;
+pub(crate) mod shadow;
+pub(crate) mod track;
 
 /// The virtio device id of RPMsg (`VIRTIO_ID_RPMSG`).
 pub(crate) const ID_RPMSG: u32 = ffi::VIRTIO_ID_RPMSG;

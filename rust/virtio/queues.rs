@@ -10,39 +10,86 @@
 //! progress always finishes first and none starts on a deleted queue. Each
 //! ring has its own mutex. Callbacks must not wait for user space: reset
 //! and shutdown (`synchronize`) wait for a run in progress.
+//!
+//! Each ring's [`Shadow`] (the private copy the virtio core works on) sits
+//! behind an IRQ-safe spinlock of its own: a run takes the remote's used
+//! entries in under it before calling the ring's callback, and a
+//! notification, which may come from that callback or from any context,
+//! publishes the driver's new buffers under it. A used entry that fails
+//! its check stops the device ([`Queues::interrupt`]).
 
-use super::{device::RingMemory, device::MAX_QUEUES, ffi};
+use super::{device::MAX_QUEUES, ffi, shadow::Shadow, track::Fault};
 use core::{
     ptr,
-    sync::atomic::{AtomicBool, Ordering},
+    sync::atomic::{AtomicBool, AtomicU32, Ordering},
 };
-use kernel::{bindings, new_mutex, prelude::*, sync::Arc, sync::Mutex};
+use kernel::{
+    bindings, device::Device, fmt, new_mutex, new_spinlock, new_spinlock_irq, prelude::*,
+    sync::Arc, sync::Mutex, sync::SpinLock, sync::SpinLockIrq,
+};
 
-/// One ring: the virtqueue and the memory it lives in.
-struct Slot {
-    vq: *mut ffi::virtqueue,
-    mem: Option<RingMemory>,
-}
+/// The virtqueue a ring runs (null when there is none).
+struct Live(*mut ffi::virtqueue);
 
 // SAFETY: The virtqueue is used only under the mutex that holds it (or by
-// the virtio core, with its own locking); the memory is `Send`.
-unsafe impl Send for Slot {}
+// the virtio core, with its own locking).
+unsafe impl Send for Live {}
 
-impl Slot {
-    const EMPTY: Self = Self {
-        vq: ptr::null_mut(),
-        mem: None,
-    };
+/// One ring: its virtqueue and its private copy.
+#[pin_data]
+struct Ring {
+    #[pin]
+    run: Mutex<Live>,
+    #[pin]
+    shadow: SpinLockIrq<Option<Shadow>>,
+}
+
+impl Ring {
+    fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            run <- new_mutex!(Live(ptr::null_mut())),
+            shadow <- new_spinlock_irq!(None),
+        })
+    }
+}
+
+/// The remote faults one device has seen, for debugfs (its `Debug` output
+/// is the file's text).
+#[pin_data]
+pub(crate) struct RemoteFaults {
+    count: AtomicU32,
+    #[pin]
+    last: SpinLock<Option<(usize, Fault)>>,
+}
+
+impl RemoteFaults {
+    fn record(&self, ring: usize, fault: Fault) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        *self.last.lock() = Some((ring, fault));
+    }
+}
+
+impl fmt::Debug for RemoteFaults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "faults: {}", self.count.load(Ordering::Relaxed))?;
+        match *self.last.lock() {
+            Some((ring, fault)) => f.write_fmt(fmt!("last: ring {}: {}", ring, fault)),
+            None => write!(f, "last: none"),
+        }
+    }
 }
 
 /// The virtqueue table of one device; see the module documentation.
 #[pin_data]
 pub(crate) struct Queues {
     ready: AtomicBool,
+    /// A remote fault stopped the device; cleared when rings are created.
+    stopped: AtomicBool,
+    faults: Arc<RemoteFaults>,
     #[pin]
-    ring0: Mutex<Slot>,
+    ring0: Ring,
     #[pin]
-    ring1: Mutex<Slot>,
+    ring1: Ring,
 }
 
 const _: () = assert!(MAX_QUEUES == 2);
@@ -50,18 +97,32 @@ const _: () = assert!(MAX_QUEUES == 2);
 impl Queues {
     /// An empty table, not ready.
     pub(crate) fn new() -> Result<Arc<Self>> {
+        let faults = Arc::pin_init(
+            pin_init!(RemoteFaults {
+                count: AtomicU32::new(0),
+                last <- new_spinlock!(None),
+            }),
+            GFP_KERNEL,
+        )?;
         Arc::pin_init(
             pin_init!(Self {
                 ready: AtomicBool::new(false),
-                ring0 <- new_mutex!(Slot::EMPTY),
-                ring1 <- new_mutex!(Slot::EMPTY),
+                stopped: AtomicBool::new(false),
+                faults,
+                ring0 <- Ring::new(),
+                ring1 <- Ring::new(),
             }),
             GFP_KERNEL,
         )
     }
 
-    /// The slot of ring `index`.
-    fn slot(&self, index: usize) -> Option<&Mutex<Slot>> {
+    /// The remote faults of this device (for a debugfs file).
+    pub(crate) fn faults(&self) -> Arc<RemoteFaults> {
+        self.faults.clone()
+    }
+
+    /// Ring `index`.
+    fn ring(&self, index: usize) -> Option<&Ring> {
         match index {
             0 => Some(&self.ring0),
             1 => Some(&self.ring1),
@@ -69,22 +130,81 @@ impl Queues {
         }
     }
 
-    /// Runs the callback of ring `index` if it has used buffers (the
-    /// virtio core's `vring_interrupt`). Sleeps; process context only.
-    /// Returns whether the ring had work; `false` also when the ring does
-    /// not exist or the driver is not ready.
+    /// Takes the remote's new used entries of ring `index` in, checked, and
+    /// runs the ring's callback if it has used buffers (the virtio core's
+    /// `vring_interrupt`). Sleeps; process context only. Returns whether
+    /// the ring had work; `false` also when the ring does not exist, the
+    /// driver is not ready, or the device is stopped.
+    ///
+    /// A used entry that fails its check stops the device once the sound
+    /// entries before it were delivered: one line on the virtio device
+    /// naming the fault, counted in [`RemoteFaults`], the
+    /// device marked broken (its drivers' calls fail from then on) and no
+    /// ring of it taken in or run again until its rings are re-created.
     pub(crate) fn interrupt(&self, index: usize) -> bool {
-        let Some(slot) = self.slot(index) else {
+        let Some(ring) = self.ring(index) else {
             return false;
         };
-        let slot = slot.lock();
-        if !self.ready.load(Ordering::Acquire) || slot.vq.is_null() {
+        let run = ring.run.lock();
+        if !self.ready.load(Ordering::Acquire)
+            || self.stopped.load(Ordering::Acquire)
+            || run.0.is_null()
+        {
             return false;
         }
+        let taken = (*ring.shadow.lock()).as_mut().map(Shadow::take_used);
         // SAFETY: A live queue stays in its slot until `delete_all`, which
         // needs the mutex we hold.
-        let ret = unsafe { ffi::vring_interrupt(0, slot.vq.cast()) };
+        let ret = unsafe { ffi::vring_interrupt(0, run.0.cast()) };
+        // The sound entries before a fault were delivered above.
+        if let Some(Err(fault)) = taken {
+            self.stop(index, run.0, fault);
+        }
         ret == bindings::irqreturn::IRQ_HANDLED
+    }
+
+    /// Stops the device after `fault` on ring `index`, whose live queue is
+    /// `vq` (the caller holds the ring's mutex).
+    fn stop(&self, index: usize, vq: *mut ffi::virtqueue, fault: Fault) {
+        if self.stopped.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.faults.record(index, fault);
+        // SAFETY: `vq` is live (the caller holds its mutex) and belongs to
+        // our registered device, which outlives its queues.
+        let vdev = unsafe { (*vq).vdev };
+        // SAFETY: As above; the device is registered, so its reference
+        // count, and that of its parent (the transport's device), cannot
+        // drop to zero during this call.
+        let (dev, parent): (&Device, &Device) = unsafe {
+            (
+                Device::from_raw(&raw mut (*vdev).dev),
+                Device::from_raw((*vdev).dev.parent),
+            )
+        };
+        dev_err!(
+            parent,
+            "{}: remote fault on ring {}: {}; device stopped (reload the transport to recover)\n",
+            dev.name(),
+            index,
+            fault
+        );
+        // SAFETY: `vdev` is a registered device; breaking it only marks its
+        // queues so that the driver's calls on them fail.
+        unsafe { ffi::virtio_break_device(vdev) };
+    }
+
+    /// Publishes ring `index`'s new buffers to the remote (at each
+    /// notification); any context.
+    pub(crate) fn publish(&self, index: usize) {
+        if self.stopped.load(Ordering::Acquire) {
+            return;
+        }
+        if let Some(ring) = self.ring(index) {
+            if let Some(shadow) = &mut *ring.shadow.lock() {
+                shadow.publish();
+            }
+        }
     }
 
     /// Called by the glue when the driver sets or clears `DRIVER_OK`.
@@ -94,46 +214,54 @@ impl Queues {
 
     /// Waits for runs in progress to finish.
     pub(super) fn synchronize(&self) {
-        drop(self.ring0.lock());
-        drop(self.ring1.lock());
+        drop(self.ring0.run.lock());
+        drop(self.ring1.run.lock());
     }
 
-    /// Records a queue the glue created in `mem`.
-    pub(super) fn insert(&self, index: usize, vq: *mut ffi::virtqueue, mem: RingMemory) {
-        if let Some(slot) = self.slot(index) {
-            let mut slot = slot.lock();
-            slot.vq = vq;
-            slot.mem = Some(mem);
+    /// Records a queue the glue created in `shadow`'s private ring.
+    pub(super) fn insert(&self, index: usize, vq: *mut ffi::virtqueue, shadow: Shadow) {
+        if let Some(ring) = self.ring(index) {
+            let mut run = ring.run.lock();
+            run.0 = vq;
+            // Dropped after the lock: freeing may sleep.
+            let old = (*ring.shadow.lock()).replace(shadow);
+            drop(old);
+            self.stopped.store(false, Ordering::Release);
         }
     }
 
-    /// Deletes every queue and zeroes its memory, so that the remote finds
-    /// no buffer of ours there any more.
+    /// Deletes every queue, then zeroes its shared ring, so that the remote
+    /// finds no buffer of ours there any more, and frees its private one.
     pub(super) fn delete_all(&self) {
-        for slot in [&self.ring0, &self.ring1] {
-            let mut slot = slot.lock();
-            let vq = core::mem::replace(&mut slot.vq, ptr::null_mut());
+        for ring in [&self.ring0, &self.ring1] {
+            let mut run = ring.run.lock();
+            let vq = core::mem::replace(&mut run.0, ptr::null_mut());
             if !vq.is_null() {
                 // SAFETY: Created by `vring_new_virtqueue` and not deleted
                 // yet; no run can use it (we hold the mutex).
                 unsafe { ffi::vring_del_virtqueue(vq) };
             }
-            if let Some(mem) = slot.mem.take() {
-                mem.zero();
+            let shadow = ring.shadow.lock().take();
+            if let Some(shadow) = shadow {
+                shadow.shared().zero();
             }
         }
     }
 
     /// Forgets every queue after the device is gone; returns whether the
-    /// driver had left any (they are leaked, not touched).
+    /// driver had left any (they are leaked with their private rings, not
+    /// touched).
     pub(super) fn clear(&self) -> bool {
         self.set_ready(false);
         let mut left = false;
-        for slot in [&self.ring0, &self.ring1] {
-            let mut slot = slot.lock();
-            left |= !slot.vq.is_null();
-            slot.vq = ptr::null_mut();
-            slot.mem = None;
+        for ring in [&self.ring0, &self.ring1] {
+            let mut run = ring.run.lock();
+            let shadow = ring.shadow.lock().take();
+            if !run.0.is_null() {
+                left = true;
+                core::mem::forget(shadow);
+            }
+            run.0 = ptr::null_mut();
         }
         left
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! KUnit tests of the layout, queue-id and DT-shape logic; they run when
+//! KUnit tests of the layout, queue-id, DT-shape and used-entry checking
+//! logic; they run when
 //! the module is loaded and print `# imx_rpmsg_rs: pass:N fail:0 ...`.
 
 #[kernel::macros::kunit_tests(imx_rpmsg_rs)]
@@ -9,6 +10,9 @@ mod suite {
     use crate::layout::*;
     use crate::shmem::Window;
     use crate::virtio::device::vring_size;
+    use crate::virtio::shadow::Geometry;
+    use crate::virtio::track::{Fault, MinUsed, Tracker};
+    use kernel::{prelude::*, str::CString};
 
     const SEED: Window = Window {
         start: 0x8fff_0000,
@@ -22,6 +26,100 @@ mod suite {
         assert!(vring_size(RING_NUM, RING_ALIGN).unwrap() <= RING_SPAN);
         assert_eq!(vring_size(256, 0x1001), None);
         assert_eq!(vring_size(1, 4), Some(16 + 8 + 6 + 8));
+        for (num, align) in [(256, 0x1000), (1, 4), (64, 16), (32768, 0x1000)] {
+            let g = Geometry::new(num, align).unwrap();
+            assert_eq!(Some(g.size()), vring_size(num, align));
+        }
+        assert_eq!(Geometry::new(255, 0x1000), None);
+        assert_eq!(Geometry::new(65536, 0x1000), None);
+        assert_eq!(Geometry::new(256, 3), None);
+    }
+
+    const HDR: MinUsed = MinUsed {
+        len: 16,
+        what: "the RPMsg header",
+    };
+
+    /// A tracker of a 4-descriptor ring with descriptors 0..3 given, each a
+    /// 512-byte buffer.
+    fn four_given() -> Tracker {
+        let mut t = Tracker::new(4, HDR).unwrap();
+        for id in 0..4 {
+            t.give(id, 512);
+        }
+        // Giving twice does not count twice.
+        t.give(2, 512);
+        assert_eq!(t.held(), 4);
+        t
+    }
+
+    #[test]
+    fn sound_used_entries_return_buffers() {
+        let mut t = four_given();
+        assert_eq!(t.new_entries(0), Ok(0));
+        assert_eq!(t.new_entries(2), Ok(2));
+        assert_eq!(t.take(3, 16), Ok(()));
+        assert_eq!(t.take(0, 512), Ok(()));
+        assert_eq!((t.used(), t.held()), (2, 2));
+        // Returned buffers can come back once given again; the index wraps.
+        t.give(3, 512);
+        assert_eq!(t.new_entries(5), Ok(3));
+        for id in [1, 2, 3] {
+            assert_eq!(t.take(id, 100), Ok(()));
+        }
+        assert_eq!(t.held(), 0);
+    }
+
+    #[test]
+    fn faulty_used_entries_are_named() {
+        let mut t = four_given();
+        // Backwards by one and far ahead: more entries than buffers held.
+        assert_eq!(
+            t.new_entries(u16::MAX),
+            Err(Fault::Index {
+                from: 0,
+                to: u16::MAX,
+                held: 4
+            })
+        );
+        assert!(t.new_entries(1000).is_err());
+        assert!(t.new_entries(5).is_err());
+        assert_eq!(t.take(4660, 20), Err(Fault::IdRange { id: 4660, num: 4 }));
+        assert_eq!(t.take(4, 20), Err(Fault::IdRange { id: 4, num: 4 }));
+        assert_eq!(t.take(1, 8), Err(Fault::Short { len: 8, min: HDR }));
+        assert_eq!(t.take(1, 15), Err(Fault::Short { len: 15, min: HDR }));
+        assert_eq!(
+            t.take(1, 4096),
+            Err(Fault::Long {
+                len: 4096,
+                size: 512
+            })
+        );
+        // Nothing was taken by the faults.
+        assert_eq!((t.used(), t.held()), (0, 4));
+        assert_eq!(t.take(1, 16), Ok(()));
+        // Returned twice.
+        assert_eq!(t.take(1, 16), Err(Fault::NotHeld { id: 1 }));
+        assert_eq!(t.held(), 3);
+        // The words of the one log line.
+        let text = |f: Fault| CString::try_from_fmt(fmt!("{}", f)).unwrap();
+        assert_eq!(
+            text(Fault::Short { len: 8, min: HDR }).to_bytes(),
+            b"used length 8 below the RPMsg header (16 bytes)"
+        );
+        assert_eq!(
+            text(t.new_entries(0xffff).unwrap_err()).to_bytes(),
+            b"used index moved back from 1 to 65535"
+        );
+        assert_eq!(
+            text(t.new_entries(1001).unwrap_err()).to_bytes(),
+            b"used index jumped from 1 to 1001 (1000 entries), but the remote holds 3 buffers"
+        );
+        // A ring without a minimum takes empty entries.
+        let mut t = Tracker::new(4, MinUsed::NONE).unwrap();
+        t.give(0, 512);
+        assert_eq!(t.take(0, 0), Ok(()));
+        assert_eq!(t.take(0, 0), Err(Fault::NotHeld { id: 0 }));
     }
 
     #[test]

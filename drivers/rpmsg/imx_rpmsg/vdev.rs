@@ -9,6 +9,7 @@ use crate::shmem::Mapping;
 use crate::virtio::{
     self,
     device::{RingMemory, RingSpec, Transport},
+    track::MinUsed,
 };
 use core::sync::atomic::{AtomicU8, Ordering};
 use kernel::{prelude::*, sync::Arc};
@@ -16,6 +17,9 @@ use kernel::{prelude::*, sync::Arc};
 /// `VIRTIO_RPMSG_F_NS`: the remote announces its channels through the
 /// name service (bit 0, `drivers/rpmsg/virtio_rpmsg_bus.c`).
 pub(crate) const VIRTIO_RPMSG_F_NS: u32 = 0;
+
+/// Bytes of the header of every RPMsg message (`struct rpmsg_hdr`).
+pub(crate) const RPMSG_HDR_LEN: u32 = 16;
 
 /// The transport of vdev `index`.
 pub(crate) struct Vdev<'a> {
@@ -86,6 +90,16 @@ impl Transport for Vdev<'_> {
             mem: unsafe { RingMemory::new(ptr, RING_SPAN) },
             num: RING_NUM,
             align: RING_ALIGN,
+            // Ring 0 carries messages to Linux: each used entry is a whole
+            // message, at least its header.
+            min_used: if index == 0 {
+                MinUsed {
+                    len: RPMSG_HDR_LEN,
+                    what: "the RPMsg header",
+                }
+            } else {
+                MinUsed::NONE
+            },
         })
     }
 
