@@ -139,8 +139,9 @@
 //! The feature `unchecked` adds raw writes to vring0 for test firmware
 //! that must misbehave towards Linux: used entries with any id and length
 //! (`Device::unchecked_return`), headers with any length, and the used
-//! index moved at will, kept coherent with the stack's own bookkeeping.
-//! Never enable it in a product.
+//! index moved at will, kept coherent with the stack's own bookkeeping;
+//! and vring0's generation, which moves with every re-creation the stack
+//! notices. Never enable it in a product.
 //!
 //! ## Size
 //!

@@ -100,6 +100,14 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         self.kick();
     }
 
+    /// vring0's generation: a counter (wrapping at 256) that moves each
+    /// time the stack notices that Linux re-created vring0, as of the
+    /// latest look at the rings. A test firmware compares it to tell
+    /// whether what it planned belongs to a session that is gone.
+    pub fn unchecked_generation(&self) -> u8 {
+        self.tx.gen
+    }
+
     /// vring0's available index as Linux last wrote it, read now (not
     /// validated): it moves when Linux gives buffers to the remote.
     pub fn unchecked_avail_idx(&self) -> u16 {

@@ -95,9 +95,12 @@ fn a_stale_buffer_writes_nothing_and_current_ones_are_kept() {
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, _ept) = up(&linux, &mem);
     let old = dev.alloc_tx(10).unwrap();
+    let gen = dev.unchecked_generation();
     linux.borrow_mut().init(0, 8, 8);
+    assert_eq!(dev.unchecked_generation(), gen, "not seen before a look");
     dev.poll();
     assert_eq!(resets(&dev), 1);
+    assert_eq!(dev.unchecked_generation(), gen.wrapping_add(1));
     linux.borrow_mut().step();
     let new = dev.alloc_tx(10).unwrap();
     let id = new.id();
@@ -125,9 +128,11 @@ fn the_used_index_moves_on_the_ring_linux_has_now() {
     assert_eq!(linux.borrow().r16(USED_IDX), u.wrapping_sub(1));
     dev.unchecked_move_used(1000);
     assert_eq!(linux.borrow().r16(USED_IDX), u.wrapping_add(999));
+    let gen = dev.unchecked_generation();
     linux.borrow_mut().step();
     dev.poll();
     assert_eq!(resets(&dev), 0, "its own moves are no re-creation");
+    assert_eq!(dev.unchecked_generation(), gen);
 
     // Linux re-creates the ring before the stack looks: the stack sees it,
     // announces the endpoint again (index 1), and the move applies to the
