@@ -8,7 +8,7 @@
 //!
 //! | channel | local address | what it does |
 //! |---|---|---|
-//! | [`TTY_NAME`] = `rpmsg-tty` | [`TTY_ADDR`] = 31 | returns every message unchanged to its sender |
+//! | [`TTY_NAME`] = `rpmsg-tty` | [`TTY_ADDR`] = 31 | returns every message unchanged to its sender, except one that triggers an armed corruption (below) |
 //! | [`CTL_NAME`] = `rpmsg-hostile-ctl` | [`CTL_ADDR`] = 40 | takes commands and answers each |
 //!
 //! The loopback is byte-exact; a message longer than the payload of the
@@ -31,13 +31,13 @@
 //! |---|---|---|
 //! | `ping` | `pong` | serves on |
 //! | `stall` | `ok stall` | stops serving for good (see below) |
-//! | `used-short` | `ok used-short` | takes the next vring0 buffer B, writes the header `src 31, dst <sender>, len 65535, flags 0` and returns B as used entry `{id B, len 8}` (below the 16-byte header); kicks queue 0 |
-//! | `used-long` | `ok used-long` | the same with header `len 4`, payload `LONG`, used entry `{id B, len 4096}` (above the 512-byte buffer) |
-//! | `hdr-long` | `ok hdr-long` | the same with header `len 400`, payload `LONG`, used entry `{id B, len 20}` (header length above the used length, within the buffer) |
-//! | `idx-back` | `ok idx-back` | once Linux has taken the answer, moves vring0's used index back by 1, writing no entry; kicks queue 0 |
-//! | `idx-ahead` | `ok idx-ahead` | once Linux has taken the answer, moves vring0's used index ahead by 1000, writing no entry; kicks queue 0 |
-//! | `id-range` | `ok id-range` | takes the next vring0 buffer and withholds it; publishes the used entry `{id 4660, len 20}` in its place (4660 is beyond the 256 descriptors); kicks queue 0 |
-//! | `id-stale` | `ok id-stale` | the answer's own buffer A is named again: entries `{id A, len 27}` (the answer) and `{id A, len 20}`, published by one used-index update (+2); a second buffer is taken and withheld; one kick of queue 0 |
+//! | `used-short` | `ok used-short` | arms; at the trigger takes the next vring0 buffer B, writes the header `src 31, dst <trigger sender>, len 65535, flags 0` and returns B as used entry `{id B, len 8}` (below the 16-byte header); kicks queue 0 |
+//! | `used-long` | `ok used-long` | arms; at the trigger the same with header `len 4`, payload `LONG`, used entry `{id B, len 4096}` (above the 512-byte buffer) |
+//! | `hdr-long` | `ok hdr-long` | arms; at the trigger the same with header `len 400`, payload `LONG`, used entry `{id B, len 20}` (header length above the used length, within the buffer) |
+//! | `idx-back` | `ok idx-back` | arms; at the trigger moves vring0's used index back by 1, writing no entry; kicks queue 0 |
+//! | `idx-ahead` | `ok idx-ahead` | arms; at the trigger moves vring0's used index ahead by 1000, writing no entry; kicks queue 0 |
+//! | `id-range` | `ok id-range` | arms; at the trigger takes the next vring0 buffer and withholds it; publishes the used entry `{id 4660, len 20}` in its place (4660 is beyond the 256 descriptors); kicks queue 0 |
+//! | `id-twice` | `ok id-twice` | arms; at the trigger takes the next vring0 buffer A, writes the valid header `src 31, dst <trigger sender>, len 0, flags 0` (an empty message), and publishes the entries `{id A, len 16}` and `{id A, len 16}` by one used-index update (+2); a second buffer is taken and withheld; one kick of queue 0 |
 //! | `ns-nonul` | `ok ns-nonul` | announces a 32-byte name without NUL, `rpmsg-hostile-nonul-0123456789ab`, at address 41 (flags 0, create) |
 //! | `ns-ctrl` | `ok ns-ctrl` | announces the name `rpmsg-hostile\n\x1b[31mctrl` (a line feed and an ANSI colour escape, NUL-padded) at address 42 (create) |
 //! | `ns-flags` | `ok ns-flags` | announces `rpmsg-hostile-flags` at address 43 with the unknown flags value `0x80000000` |
@@ -53,27 +53,42 @@
 //! device, and the M4 program sleeps for good.
 //!
 //! **Corrupting vring0's used ring** (the ring that carries messages to
-//! Linux; [`corrupt`]): each corruption happens once, right after the
-//! answer, and the firmware serves on. `<sender>` is the address the
-//! command came from. The values:
+//! Linux; [`corrupt`]) is arm-then-trigger, so a test can watch what a
+//! reader of the loopback channel (Linux's `rpmsg_tty`) gets:
 //!
-//! * `used-short`, `used-long`, `hdr-long`: B is the buffer the firmware
-//!   takes after the answer's, returned under its own, correct id; only
-//!   lengths lie. Answer and lie are two used-index updates (+1, +1) with
-//!   a kick each.
-//! * `idx-back`, `idx-ahead`: the firmware first waits, at most
-//!   [`SETTLE`](corrupt::SETTLE) ticks (1 s), until Linux gives a vring0
-//!   buffer back, i.e. has taken the answer, so that the answer is
-//!   delivered and the index moves away from one Linux has seen. Then the
-//!   used index goes from U + 1 (U: before the answer) to U, or to
-//!   U + 1001; no used entry is written.
-//! * `id-range`, `id-stale`: used length 20 is a header and 4 bytes. The
-//!   withheld buffer (the one after the answer's) is never returned: Linux
-//!   loses it until it re-creates the rings. For `id-stale` A is the
-//!   buffer the firmware returned most recently (the answer's); since both
-//!   entries are published together, Linux takes A back with the first one
+//! 1. The command is answered `ok <word>` and only *arms* the corruption
+//!    ([`Hostile::armed`]); nothing else happens. One corruption is armed
+//!    at a time: a new corruption command replaces an armed one. Other
+//!    commands (`ping`, `ns-*`, `kick-storm`, unknown words) leave it
+//!    armed.
+//! 2. The next message on the loopback channel *triggers* it: instead of
+//!    looping that message back, the firmware releases it (returns the
+//!    buffer to Linux as usual) and carries the corruption out once
+//!    ([`Served::Corrupted`]); `<trigger sender>` is that message's sender.
+//!    The corruption is then disarmed, also if it failed (`serve` returns
+//!    the error, e.g. `Stale` for rings re-created meanwhile), and the
+//!    firmware serves on.
+//! 3. When Linux re-creates the rings before the trigger, the armed
+//!    corruption is dropped (noticed at the next message the firmware
+//!    takes); the next loopback message is then looped back as usual.
+//!
+//! The values, at the trigger:
+//!
+//! * `used-short`, `used-long`, `hdr-long`: B is the next buffer Linux
+//!   made available, returned under its own, correct id; only lengths lie.
+//!   One used-index update (+1) and one kick.
+//! * `idx-back`, `idx-ahead`: the used index goes from U (Linux took the
+//!   `ok` answer long before) to U - 1, or to U + 1000; no used entry is
+//!   written.
+//! * `id-range`: used length 20 is a header and 4 bytes. The withheld
+//!   buffer is never returned: Linux loses it until it re-creates the
+//!   rings.
+//! * `id-twice`: since both entries are published together, Linux takes A
+//!   back with the first one (a reader gets an empty message, no bytes)
 //!   and cannot have given it to the remote again before it reads the
-//!   second, so A is never one the remote holds.
+//!   second, so the second names a buffer the remote no longer holds. The
+//!   second buffer taken is withheld as for `id-range`, so the firmware
+//!   returns one entry per buffer it took.
 //!
 //! **Bad name-service messages** ([`ns`]): each is a 40-byte message
 //! `name[32], addr, flags` (little-endian) to address 53, with a header
@@ -97,9 +112,10 @@
 //! answer, and what the service does once the answer is sent
 //! ([`Command::after`], an [`After`]). A new misbehaviour is a new
 //! `Command` variant, an entry in [`Command::ALL`], and, when it does more
-//! than answer, a new [`After`] (or [`Corruption`]) that [`Hostile::serve`]
-//! (or the M4 program, for what needs the hardware) carries out. Answers
-//! to misbehaviours are `ok <word>`, sent before the misbehaviour starts.
+//! than answer, a new [`After`] (or [`Corruption`], armed and triggered as
+//! above) that [`Hostile::serve`] (or the M4 program, for what needs the
+//! hardware) carries out. Answers to misbehaviours are `ok <word>`, sent
+//! before the misbehaviour starts (or is armed).
 //!
 //! This library is portable and tested on the host against the Linux
 //! master model of `rpmsg-remote` (feature `testing`); the binary runs it on
@@ -167,8 +183,8 @@ pub enum Command {
     IdxAhead,
     /// `id-range`: [`Corruption::IdRange`].
     IdRange,
-    /// `id-stale`: [`Corruption::IdStale`].
-    IdStale,
+    /// `id-twice`: [`Corruption::IdTwice`].
+    IdTwice,
     /// `ns-nonul`: [`NsFault::NoNul`].
     NsNoNul,
     /// `ns-ctrl`: [`NsFault::Ctrl`].
@@ -189,8 +205,10 @@ pub enum After {
     Serve,
     /// Stops for good: no ring access and no kick ever again.
     Stall,
-    /// Corrupts vring0's used ring once, then goes on serving.
-    Corrupt(Corruption),
+    /// Arms a corruption of vring0's used ring (replacing one already
+    /// armed) and goes on serving; the next loopback message triggers it
+    /// ([`Served::Corrupted`]).
+    Arm(Corruption),
     /// Sends bad name-service messages once, then goes on serving.
     Ns(NsFault),
     /// A kick storm, carried out by the M4 program (it needs the MU):
@@ -212,7 +230,7 @@ impl Command {
         Command::IdxBack,
         Command::IdxAhead,
         Command::IdRange,
-        Command::IdStale,
+        Command::IdTwice,
         Command::NsNoNul,
         Command::NsCtrl,
         Command::NsFlags,
@@ -231,7 +249,7 @@ impl Command {
             Command::IdxBack => b"idx-back",
             Command::IdxAhead => b"idx-ahead",
             Command::IdRange => b"id-range",
-            Command::IdStale => b"id-stale",
+            Command::IdTwice => b"id-twice",
             Command::NsNoNul => b"ns-nonul",
             Command::NsCtrl => b"ns-ctrl",
             Command::NsFlags => b"ns-flags",
@@ -245,13 +263,13 @@ impl Command {
         match self {
             Command::Ping => After::Serve,
             Command::Stall => After::Stall,
-            Command::UsedShort => After::Corrupt(Corruption::UsedShort),
-            Command::UsedLong => After::Corrupt(Corruption::UsedLong),
-            Command::HdrLong => After::Corrupt(Corruption::HdrLong),
-            Command::IdxBack => After::Corrupt(Corruption::IdxBack),
-            Command::IdxAhead => After::Corrupt(Corruption::IdxAhead),
-            Command::IdRange => After::Corrupt(Corruption::IdRange),
-            Command::IdStale => After::Corrupt(Corruption::IdStale),
+            Command::UsedShort => After::Arm(Corruption::UsedShort),
+            Command::UsedLong => After::Arm(Corruption::UsedLong),
+            Command::HdrLong => After::Arm(Corruption::HdrLong),
+            Command::IdxBack => After::Arm(Corruption::IdxBack),
+            Command::IdxAhead => After::Arm(Corruption::IdxAhead),
+            Command::IdRange => After::Arm(Corruption::IdRange),
+            Command::IdTwice => After::Arm(Corruption::IdTwice),
             Command::NsNoNul => After::Ns(NsFault::NoNul),
             Command::NsCtrl => After::Ns(NsFault::Ctrl),
             Command::NsFlags => After::Ns(NsFault::Flags),
@@ -323,6 +341,10 @@ pub enum Served {
     },
     /// Answered a command; `None`: an unknown word.
     Command(Option<Command>),
+    /// A loopback message triggered the armed corruption: the message was
+    /// released without being looped back, and the corruption carried
+    /// out, addressed to the message's sender.
+    Corrupted(Corruption),
     /// The answer was dropped: Linux re-created the rings meanwhile, or
     /// its buffer has no payload room (the buffer was handed back).
     Dropped,
@@ -341,9 +363,9 @@ pub struct Stats {
     pub commands: u32,
     /// Answers dropped (see [`Served::Dropped`]) or abandoned on a timeout.
     pub dropped: u32,
-    /// Misbehaviours carried out, answered or not (corruptions and
-    /// name-service faults; not `stall`, and not `kick-storm`, which the
-    /// M4 program carries out).
+    /// Misbehaviours carried out (corruptions when triggered, and
+    /// name-service faults whether or not their answer got out; not
+    /// `stall`, and not `kick-storm`, which the M4 program carries out).
     pub misbehaved: u32,
 }
 
@@ -353,7 +375,16 @@ pub struct Hostile {
     tty: Endpoint,
     ctl: Endpoint,
     stalled: bool,
+    armed: Option<Armed>,
     stats: Stats,
+}
+
+/// A corruption waiting for its trigger.
+#[derive(Clone, Copy, Debug)]
+struct Armed {
+    corruption: Corruption,
+    /// vring0's generation when it was armed: re-created rings drop it.
+    gen: u8,
 }
 
 impl Hostile {
@@ -369,6 +400,7 @@ impl Hostile {
             tty,
             ctl,
             stalled: false,
+            armed: None,
             stats: Stats::default(),
         })
     }
@@ -388,15 +420,23 @@ impl Hostile {
         self.stats
     }
 
+    /// The corruption armed, waiting for the next loopback message, as of
+    /// the latest [`serve`](Self::serve) (rings re-created since arming are
+    /// noticed by the next one, which drops it).
+    pub fn armed(&self) -> Option<Corruption> {
+        self.armed.map(|a| a.corruption)
+    }
+
     /// Whether a `stall` command stopped the service for good.
     pub fn is_stalled(&self) -> bool {
         self.stalled
     }
 
-    /// Waits up to `timeout` ticks for a message and serves it: a loopback
-    /// or a command. Each answer buffer is waited for up to `timeout` too;
-    /// with a finite timeout an answer whose buffers do not come in time is
-    /// abandoned (`Timeout`, counted as dropped), so the firmware passes
+    /// Waits up to `timeout` ticks for a message and serves it: a loopback,
+    /// the trigger of an armed corruption, or a command. Each answer buffer
+    /// is waited for up to `timeout` too; with a finite timeout an answer
+    /// whose buffers do not come in time is abandoned (`Timeout`, counted
+    /// as dropped), so the firmware passes
     /// [`FOREVER`](rpmsg_remote::FOREVER). Once stalled, returns
     /// [`Served::Stalled`] at once without touching `dev`.
     pub fn serve<S: SharedMemory, P: Platform, C: Config, const E: usize>(
@@ -408,8 +448,16 @@ impl Hostile {
             return Ok(Served::Stalled);
         }
         let rx = dev.recv(timeout)?;
+        let gen = dev.unchecked_generation();
+        if self.armed.is_some_and(|a| a.gen != gen) {
+            // Linux re-created the rings: the session it was armed for is gone.
+            self.armed = None;
+        }
         if rx.is_for(&self.ctl) {
             return self.command(dev, rx, timeout);
+        }
+        if let Some(armed) = self.armed.take() {
+            return self.strike(dev, rx, armed.corruption, timeout);
         }
         // The stack hands out messages for our endpoints only.
         let sent = loop_back(dev, &self.tty, &rx, timeout);
@@ -436,6 +484,7 @@ impl Hostile {
         let mut msg = [0u8; COMMAND_MAX];
         let n = dev.read(&rx, 0, &mut msg);
         let (current, src) = (dev.is_current(&rx), rx.src());
+        let gen = dev.unchecked_generation();
         let _ = dev.release(rx);
         if !current {
             // Linux re-created the rings: the sender and its command are gone.
@@ -453,11 +502,12 @@ impl Hostile {
                 None
             }
         };
-        // The misbehaviour starts whether or not its answer got out.
+        // The misbehaviour starts, or is armed, whether or not its answer
+        // got out.
         let sent = match command.map(Command::after) {
-            Some(After::Corrupt(c)) => {
-                let r = c.run(dev, &self.ctl, src, answer.bytes(), timeout);
-                self.misbehaved(r)
+            Some(After::Arm(corruption)) => {
+                self.armed = Some(Armed { corruption, gen });
+                dev.send(&self.ctl, src, answer.bytes(), timeout)
             }
             Some(After::Ns(f)) => {
                 let r = f.run(dev, &self.ctl, src, answer.bytes(), timeout);
@@ -480,6 +530,23 @@ impl Hostile {
             }
             Err(e) => self.dropped(Err(e)),
         }
+    }
+
+    /// Releases the loopback message `rx` without looping it back and
+    /// carries out `corruption`, addressed to the message's sender.
+    fn strike<S: SharedMemory, P: Platform, C: Config, const E: usize>(
+        &mut self,
+        dev: &mut Device<S, P, C, E>,
+        rx: RxBuf,
+        corruption: Corruption,
+        timeout: u32,
+    ) -> Result<Served, Error> {
+        let src = rx.src();
+        // Cannot be stale: `recv` just looked at the rings.
+        let _ = dev.release(rx);
+        corruption.strike(dev, src, timeout)?;
+        self.stats.misbehaved = self.stats.misbehaved.wrapping_add(1);
+        Ok(Served::Corrupted(corruption))
     }
 
     /// Counts a misbehaviour carried out; returns how its answer went.

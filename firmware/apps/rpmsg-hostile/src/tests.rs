@@ -3,9 +3,11 @@
 //! the Linux master: announcements, the byte-exact loopback (also split
 //! over small buffers), the control protocol, and a stall after which the
 //! remote touches neither the shared memory nor the mailbox again; and the
-//! corruptions of vring0's used ring, checked byte for byte in the shared
-//! memory, each followed by Linux re-creating the rings and the loopback
-//! working again.
+//! corruptions of vring0's used ring: each armed by its command with
+//! nothing corrupt yet, then triggered by the next loopback message (not
+//! looped back) and checked byte for byte in the shared memory, addressed
+//! to the trigger's sender, each followed by Linux re-creating the rings
+//! and the loopback working again.
 
 extern crate std;
 
@@ -294,13 +296,11 @@ fn command_words_and_parsing() {
         (b"idx-back", Corruption::IdxBack),
         (b"idx-ahead", Corruption::IdxAhead),
         (b"id-range", Corruption::IdRange),
-        (b"id-stale", Corruption::IdStale),
+        (b"id-twice", Corruption::IdTwice),
     ] {
-        assert_eq!(
-            Command::parse(word).map(Command::after),
-            Ok(After::Corrupt(c))
-        );
+        assert_eq!(Command::parse(word).map(Command::after), Ok(After::Arm(c)));
     }
+    assert_eq!(Command::parse(b"id-stale"), Err(&b"id-stale"[..]));
     assert_eq!(
         Command::parse(b"ns-nonul").map(Command::after),
         Ok(After::Ns(NsFault::NoNul))
@@ -390,10 +390,18 @@ fn stall_answers_then_never_touches_the_rings_or_kicks_again() {
 /// Window offset of vring0's used index.
 const USED_IDX: u32 = VRING[0] + USED + 2;
 
+/// What a test's trigger message carries (never seen back).
+const TRIGGER: &[u8] = b"trigger\n";
+
 /// vring0's used entry at index `i`: (id, len).
 fn used_entry(l: &Linux, i: u16) -> (u32, u32) {
     let e = VRING[0] + USED + 4 + 8 * u32::from(i % NUM);
     (l.r32(e), l.r32(e + 4))
+}
+
+/// Every used entry of vring0, in ring order.
+fn used_entries(l: &Linux) -> Vec<(u32, u32)> {
+    (0..NUM).map(|i| used_entry(l, i)).collect()
 }
 
 /// vring0's available entry at index `i`.
@@ -415,19 +423,21 @@ fn buffer(l: &Linux, id: u32, n: usize) -> ((u32, u32, u32, u16, u16), Vec<u8>) 
     (h, l.bytes(b + 16, n))
 }
 
-/// What a corruption command left in vring0.
+/// What a message the remote served left in vring0.
 #[derive(Debug)]
 struct Shot {
     served: Served,
-    /// Used index before the command.
+    /// Used index before the message.
     before: u16,
     /// Every used index the remote published while serving it, in order.
     published: Vec<u16>,
-    /// The next two available entries when the command was sent: the
+    /// The next two available entries when the message was sent: the
     /// buffers the remote takes next.
     next: [u16; 2],
-    /// Kicks of queue 0 for the command.
+    /// Kicks of queue 0 while serving it.
     kicks: usize,
+    /// Every used entry before the message.
+    entries: Vec<(u32, u32)>,
 }
 
 /// Kicks of queue 0 so far.
@@ -436,18 +446,19 @@ fn kicks0(dev: &Dev) -> usize {
     dev.platform().kicks.iter().filter(|&&w| w == k).count()
 }
 
-/// Sends `cmd` from `CTRL_EPT` and serves it, Linux not running meanwhile
-/// unless the remote waits for it.
-fn corrupt(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, cmd: &[u8]) -> Shot {
-    let (before, next) = {
+/// Sends `data` from `src` to `dst` and serves it, Linux not running
+/// meanwhile.
+fn shoot(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, msg: (u32, u32, &[u8])) -> Shot {
+    let (before, next, entries) = {
         let l = linux.borrow();
         let u = l.r16(USED_IDX);
         // Everything taken was returned: the remote takes from `u` on.
-        (u, [avail_entry(&l, u), avail_entry(&l, u.wrapping_add(1))])
+        let next = [avail_entry(&l, u), avail_entry(&l, u.wrapping_add(1))];
+        (u, next, used_entries(&l))
     };
     let kicks = kicks0(dev);
     published();
-    linux.borrow_mut().send(CTRL_EPT, CTL_ADDR, cmd);
+    linux.borrow_mut().send(msg.0, msg.1, msg.2);
     let served = h.serve(dev, T).unwrap();
     let published = published();
     assert_eq!(published.last(), Some(&linux.borrow().r16(USED_IDX)));
@@ -457,7 +468,69 @@ fn corrupt(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, cmd: &[u8]) -
         published,
         next,
         kicks: kicks0(dev) - kicks,
+        entries,
     }
+}
+
+/// Sends `cmd` from `CTRL_EPT` and serves it (a misbehaviour that starts
+/// at once).
+fn immediate(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, cmd: &[u8]) -> Shot {
+    shoot(h, dev, linux, (CTRL_EPT, CTL_ADDR, cmd))
+}
+
+/// The corruption a corruption word arms.
+fn armed_by(word: &str) -> Corruption {
+    match Command::parse(word.as_bytes()).map(Command::after) {
+        Ok(After::Arm(c)) => c,
+        other => panic!("{word} arms nothing: {other:?}"),
+    }
+}
+
+/// Arms `word` from `CTRL_EPT`: the answer `ok <word>` is the only thing
+/// published (one index update, one kick), nothing corrupt happens yet,
+/// and Linux takes the answer cleanly.
+fn arm(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, word: &str) {
+    let u = linux.borrow().r16(USED_IDX);
+    let (kicks, misbehaved) = (kicks0(dev), h.stats().misbehaved);
+    published();
+    let got = command(h, dev, linux, CTRL_EPT, word.as_bytes());
+    let ok = std::format!("ok {word}").into_bytes();
+    let c = Command::parse(word.as_bytes()).ok();
+    assert_eq!(got, (Served::Command(c), ok), "{word}");
+    assert_eq!(published(), [u.wrapping_add(1)], "{word}: only the answer");
+    assert_eq!(kicks0(dev) - kicks, 1, "{word}");
+    assert_eq!(h.armed(), Some(armed_by(word)));
+    assert_eq!(h.stats().misbehaved, misbehaved, "{word}: nothing done yet");
+    assert!(linux.borrow().errors.is_empty(), "{word}");
+}
+
+/// Sends [`TRIGGER`] on the loopback channel and serves it, Linux not
+/// running meanwhile; checks the trigger was taken and disarmed, and not
+/// counted as looped back. Returns the shot and the trigger's sender.
+fn trigger(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>, word: &str) -> (Shot, u32) {
+    let tty = linux.borrow().channel(TTY).local;
+    let looped = h.stats().looped;
+    let s = shoot(h, dev, linux, (tty, TTY_ADDR, TRIGGER));
+    assert_eq!(s.served, Served::Corrupted(armed_by(word)));
+    assert_eq!(h.armed(), None, "{word}: disarmed");
+    assert_eq!(h.stats().looped, looped);
+    (s, tty)
+}
+
+/// Linux runs: returns the messages its loopback channel got and what it
+/// reported. Checks that the trigger's buffer came back (none is left
+/// with the remote) and that nothing went to an unknown address.
+fn linux_sees(linux: &RefCell<Linux>) -> (Vec<Message>, Vec<std::string::String>) {
+    let got = drain(linux, TTY);
+    let mut l = linux.borrow_mut();
+    l.reclaim();
+    assert_eq!(l.tx_outstanding(), 0, "the trigger was released");
+    assert!(l.unrouted.is_empty(), "unrouted: {:?}", l.unrouted);
+    assert!(
+        got.iter().all(|m| m.data != TRIGGER),
+        "the trigger came back"
+    );
+    (got, core::mem::take(&mut l.errors))
 }
 
 /// Checks that the entry at `at` is the answer `ok <word>` to `CTRL_EPT`,
@@ -540,35 +613,37 @@ fn recovers(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>) {
     }
     let pong = (Served::Command(Some(Command::Ping)), b"pong".to_vec());
     assert_eq!(command(h, dev, linux, CTRL_EPT, b"ping"), pong);
+    assert_eq!(h.armed(), None);
     assert_clean(linux, dev);
 }
 
-/// The three lying messages: answer, then the next buffer returned under
-/// its own id with the given used length and header.
+/// The three lying messages: armed by the command, then at the trigger
+/// the next buffer returned under its own id with the given used length
+/// and header, addressed to the trigger's sender.
 fn lying_message(word: &str, used: u32, hdr_len: u16, payload: &[u8]) {
     let (mem, touches) = (memory(), Cell::new(0));
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, mut h) = setup(&mem, &touches, &linux);
     loops(&mut h, &mut dev, &linux, 5);
-    let s = corrupt(&mut h, &mut dev, &linux, word.as_bytes());
-    assert_eq!(
-        s.served,
-        Served::Command(Command::parse(word.as_bytes()).ok())
-    );
-    let (u1, u2) = (s.before.wrapping_add(1), s.before.wrapping_add(2));
-    assert_eq!(s.published, [u1, u2], "the answer is published first");
-    assert_eq!(s.kicks, 2, "one kick for the answer, one for the lie");
+    arm(&mut h, &mut dev, &linux, word);
+    let (s, tty) = trigger(&mut h, &mut dev, &linux, word);
+    assert_eq!(s.published, [s.before.wrapping_add(1)], "one index update");
+    assert_eq!(s.kicks, 1, "one kick for the lie");
     {
         let l = linux.borrow();
-        assert_answer(&l, s.before, s.next[0], word);
-        let b = s.next[1];
-        assert_eq!(used_entry(&l, s.before + 1), (u32::from(b), used));
+        let b = s.next[0];
+        assert_eq!(used_entry(&l, s.before), (u32::from(b), used));
         let (hdr, data) = buffer(&l, u32::from(b), payload.len());
-        assert_eq!(hdr, (TTY_ADDR, CTRL_EPT, 0, hdr_len, 0));
+        assert_eq!(
+            hdr,
+            (TTY_ADDR, tty, 0, hdr_len, 0),
+            "to the trigger's sender"
+        );
         assert_eq!(data, payload);
     }
     assert_eq!(h.stats().misbehaved, 1);
-    let seen = linux_takes(&linux, word);
+    let (got, seen) = linux_sees(&linux);
+    assert!(got.is_empty(), "{got:?}");
     assert_eq!(
         seen,
         [std::format!("bad used len {used} for payload {hdr_len}")]
@@ -610,99 +685,78 @@ fn id_range_publishes_id_4660_and_withholds_the_buffer() {
     let (mem, touches) = (memory(), Cell::new(0));
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, mut h) = setup(&mem, &touches, &linux);
-    let s = corrupt(&mut h, &mut dev, &linux, b"id-range");
-    assert_eq!(s.served, Served::Command(Some(Command::IdRange)));
-    let (u1, u2) = (s.before.wrapping_add(1), s.before.wrapping_add(2));
-    assert_eq!(s.published, [u1, u2], "the answer is published first");
-    assert_eq!(s.kicks, 2);
-    {
-        let l = linux.borrow();
-        assert_answer(&l, s.before, s.next[0], "id-range");
-        assert_eq!(used_entry(&l, s.before + 1), (4660, 20));
-    }
+    arm(&mut h, &mut dev, &linux, "id-range");
+    let (s, _) = trigger(&mut h, &mut dev, &linux, "id-range");
+    assert_eq!(s.published, [s.before.wrapping_add(1)], "one index update");
+    assert_eq!(s.kicks, 1);
+    assert_eq!(used_entry(&linux.borrow(), s.before), (4660, 20));
     assert_eq!(h.stats().misbehaved, 1);
-    let seen = linux_takes(&linux, "id-range");
+    let (got, seen) = linux_sees(&linux);
+    assert!(got.is_empty(), "{got:?}");
     assert_eq!(seen, ["vring0 used id 4660 not outstanding"]);
-    withheld(&mut h, &mut dev, &linux, s.next[1]);
+    withheld(&mut h, &mut dev, &linux, s.next[0]);
     assert_clean(&linux, &dev);
     assert_coherent(&linux, &mut dev);
     recovers(&mut h, &mut dev, &linux);
 }
 
 #[test]
-fn id_stale_names_the_answer_buffer_again_in_the_same_publication() {
+fn id_twice_names_an_empty_message_buffer_twice_in_one_publication() {
     let (mem, touches) = (memory(), Cell::new(0));
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, mut h) = setup(&mem, &touches, &linux);
     loops(&mut h, &mut dev, &linux, 3);
-    let s = corrupt(&mut h, &mut dev, &linux, b"id-stale");
-    assert_eq!(s.served, Served::Command(Some(Command::IdStale)));
+    arm(&mut h, &mut dev, &linux, "id-twice");
+    let (s, tty) = trigger(&mut h, &mut dev, &linux, "id-twice");
     assert_eq!(s.published, [s.before.wrapping_add(2)], "one index update");
-    assert_eq!(s.kicks, 1, "answer and stale entry share one kick");
+    assert_eq!(s.kicks, 1, "both entries share one kick");
     {
         let l = linux.borrow();
-        let a = s.next[0];
-        assert_answer(&l, s.before, a, "id-stale");
-        assert_eq!(used_entry(&l, s.before + 1), (u32::from(a), 20));
+        let a = u32::from(s.next[0]);
+        assert_eq!(used_entry(&l, s.before), (a, 16));
+        assert_eq!(used_entry(&l, s.before + 1), (a, 16));
+        let (hdr, _) = buffer(&l, a, 0);
+        assert_eq!(hdr, (TTY_ADDR, tty, 0, 0, 0), "a valid, empty message");
     }
     assert_eq!(h.stats().misbehaved, 1);
     // The model gives a buffer back to the remote as soon as it takes it,
-    // so it cannot tell the stale entry from a sound one (Linux's transport
-    // checks a whole publication first); only its answer is checked here.
-    linux_takes(&linux, "id-stale");
+    // so it cannot tell the second entry from a sound one (Linux's
+    // transport checks a whole publication first): it reads the empty
+    // message twice. A reader gets no bytes from either.
+    let (got, seen) = linux_sees(&linux);
+    let empty = Message {
+        src: TTY_ADDR,
+        dst: tty,
+        data: std::vec![],
+    };
+    assert_eq!(got, [empty.clone(), empty]);
+    assert!(seen.is_empty(), "{seen:?}");
     assert_coherent(&linux, &mut dev);
     recovers(&mut h, &mut dev, &linux);
 }
 
-/// vring0's used entries other than the one at `except`.
-fn other_entries(l: &Linux, except: u16) -> Vec<(u32, u32)> {
-    (0..NUM)
-        .filter(|&i| i != except % NUM)
-        .map(|i| used_entry(l, i))
-        .collect()
-}
-
 #[test]
-fn idx_back_moves_the_used_index_back_once_linux_took_the_answer() {
+fn idx_back_moves_the_used_index_back_by_one() {
     let (mem, touches) = (memory(), Cell::new(0));
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, mut h) = setup(&mem, &touches, &linux);
     loops(&mut h, &mut dev, &linux, 9);
-    let others = other_entries(&linux.borrow(), linux.borrow().r16(USED_IDX));
-    let s = corrupt(&mut h, &mut dev, &linux, b"idx-back");
-    assert_eq!(s.served, Served::Command(Some(Command::IdxBack)));
-    assert_eq!(s.published, [s.before.wrapping_add(1), s.before]);
-    assert_eq!(s.kicks, 2);
+    arm(&mut h, &mut dev, &linux, "idx-back");
+    let (s, _) = trigger(&mut h, &mut dev, &linux, "idx-back");
+    assert_eq!(s.published, [s.before.wrapping_sub(1)]);
+    assert_eq!(s.kicks, 1);
     {
         let l = linux.borrow();
-        assert_answer(&l, s.before, s.next[0], "idx-back");
-        assert_eq!(other_entries(&l, s.before), others, "no entry written");
+        assert_eq!(used_entries(&l), s.entries, "no entry written");
         assert_eq!(l.avail_idx(0), l.r16(VRING[0] + AVAIL + 2));
     }
     assert_eq!(h.stats().misbehaved, 1);
-    // Linux took the answer before the index went back.
-    let seen = linux_takes(&linux, "idx-back");
+    let (got, seen) = linux_sees(&linux);
+    assert!(got.is_empty(), "{got:?}");
     assert_eq!(seen, ["vring0 used idx jumped by 65535"]);
     // The model follows the index back, so the remote serves on.
     loops(&mut h, &mut dev, &linux, 40);
     assert_clean(&linux, &dev);
-    assert_coherent(&linux, &mut dev);
-    recovers(&mut h, &mut dev, &linux);
-}
-
-#[test]
-fn idx_back_waits_for_linux_at_most_the_settle_time() {
-    let (mem, touches) = (memory(), Cell::new(0));
-    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
-    let (mut dev, mut h) = setup(&mem, &touches, &linux);
-    linux.borrow_mut().paused = true;
-    let t0 = dev.platform().now;
-    let s = corrupt(&mut h, &mut dev, &linux, b"idx-back");
-    let waited = dev.platform().now - t0;
-    assert!((1000..2000).contains(&waited), "waited {waited}");
-    assert_eq!(s.published, [s.before.wrapping_add(1), s.before]);
-    assert_eq!(h.stats().misbehaved, 1);
-    linux.borrow_mut().paused = false;
     assert_coherent(&linux, &mut dev);
     recovers(&mut h, &mut dev, &linux);
 }
@@ -713,20 +767,14 @@ fn idx_ahead_moves_the_used_index_1000_ahead_without_entries() {
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, mut h) = setup(&mem, &touches, &linux);
     loops(&mut h, &mut dev, &linux, 11);
-    let others = other_entries(&linux.borrow(), linux.borrow().r16(USED_IDX));
-    let s = corrupt(&mut h, &mut dev, &linux, b"idx-ahead");
-    assert_eq!(s.served, Served::Command(Some(Command::IdxAhead)));
-    let u1 = s.before.wrapping_add(1);
-    assert_eq!(s.published, [u1, u1.wrapping_add(1000)]);
-    assert_eq!(s.kicks, 2);
-    {
-        let l = linux.borrow();
-        assert_answer(&l, s.before, s.next[0], "idx-ahead");
-        assert_eq!(other_entries(&l, s.before), others, "no entry written");
-    }
+    arm(&mut h, &mut dev, &linux, "idx-ahead");
+    let (s, _) = trigger(&mut h, &mut dev, &linux, "idx-ahead");
+    assert_eq!(s.published, [s.before.wrapping_add(1000)]);
+    assert_eq!(s.kicks, 1);
+    assert_eq!(used_entries(&linux.borrow()), s.entries, "no entry written");
     assert_eq!(h.stats().misbehaved, 1);
-    // Linux took the answer before the index jumped.
-    let seen = linux_takes(&linux, "idx-ahead");
+    let (got, seen) = linux_sees(&linux);
+    assert!(got.is_empty(), "{got:?}");
     assert_eq!(seen, ["vring0 used idx jumped by 1000"]);
     // Until Linux re-creates the ring, the remote cannot send: Linux's
     // buffers look implausible next to the index it published.
@@ -737,6 +785,54 @@ fn idx_ahead_moves_the_used_index_1000_ahead_without_entries() {
     assert!(!errors.is_empty() && errors.iter().all(|f| *f == Fault::AvailJump));
     assert_coherent(&linux, &mut dev);
     recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn an_armed_corruption_waits_for_the_loopback_and_the_last_command_wins() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = setup(&mem, &touches, &linux);
+    arm(&mut h, &mut dev, &linux, "used-short");
+    // Other commands neither trigger nor disarm it.
+    let pong = (Served::Command(Some(Command::Ping)), b"pong".to_vec());
+    assert_eq!(command(&mut h, &mut dev, &linux, CTRL_EPT, b"ping"), pong);
+    let unknown = command(&mut h, &mut dev, &linux, CTRL_EPT, b"nope");
+    assert_eq!(unknown, (Served::Command(None), b"unknown nope".to_vec()));
+    let s = immediate(&mut h, &mut dev, &linux, b"ns-nonul");
+    assert_eq!(s.served, Served::Command(Some(Command::NsNoNul)));
+    assert_eq!(s.published.len(), 2, "the answer and the announcement");
+    assert!(linux_takes(&linux, "ns-nonul").is_empty());
+    assert_eq!(h.armed(), Some(Corruption::UsedShort));
+    assert_eq!(h.stats().misbehaved, 1, "the announcement only");
+    // A new corruption command replaces the armed one.
+    arm(&mut h, &mut dev, &linux, "idx-ahead");
+    arm(&mut h, &mut dev, &linux, "id-range");
+    let (s, _) = trigger(&mut h, &mut dev, &linux, "id-range");
+    assert_eq!(used_entry(&linux.borrow(), s.before), (4660, 20));
+    assert_eq!(h.stats().misbehaved, 2);
+    let (got, seen) = linux_sees(&linux);
+    assert!(got.is_empty(), "{got:?}");
+    assert_eq!(seen, ["vring0 used id 4660 not outstanding"]);
+    // Struck once: the next messages go round again.
+    for n in [1, 60] {
+        loops(&mut h, &mut dev, &linux, n);
+    }
+    assert_eq!(h.stats().misbehaved, 2);
+    assert_clean(&linux, &dev);
+    recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn re_created_rings_drop_an_armed_corruption() {
+    for word in ["used-short", "idx-ahead", "id-twice"] {
+        let (mem, touches) = (memory(), Cell::new(0));
+        let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+        let (mut dev, mut h) = setup(&mem, &touches, &linux);
+        arm(&mut h, &mut dev, &linux, word);
+        // The reload's first loopback message goes round unharmed.
+        recovers(&mut h, &mut dev, &linux);
+        assert_eq!(h.stats().misbehaved, 0, "{word}");
+    }
 }
 
 // ---- bad name-service messages ----
@@ -774,7 +870,7 @@ fn one_ns_message(
     let (mem, touches) = (memory(), Cell::new(0));
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, mut h) = setup(&mem, &touches, &linux);
-    let s = corrupt(&mut h, &mut dev, &linux, word.as_bytes());
+    let s = immediate(&mut h, &mut dev, &linux, word.as_bytes());
     assert_eq!(
         s.served,
         Served::Command(Command::parse(word.as_bytes()).ok())
@@ -830,7 +926,7 @@ fn ns_flood_announces_500_channels_then_destroys_them() {
     let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
     let (mut dev, mut h) = setup(&mem, &touches, &linux);
     linux.borrow_mut().announcements.clear();
-    let s = corrupt(&mut h, &mut dev, &linux, b"ns-flood");
+    let s = immediate(&mut h, &mut dev, &linux, b"ns-flood");
     assert_eq!(s.served, Served::Command(Some(Command::NsFlood)));
     let every: Vec<u16> = (1..=1001).map(|i| s.before.wrapping_add(i)).collect();
     assert_eq!(s.published, every, "the answer, then one update a message");
