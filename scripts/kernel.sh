@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Fetch Debian's linux-source package and build the ARMv7 i.MX7 kernel with
-# Rust (LLVM=1) from configs/imx7-rpmsg-rs.config, its modules and DTBs.
-# The build directory is keyed by the source version, the config fragment and
-# the toolchain, so a second run rebuilds nothing. Prints the build directory.
+# Fetch Debian's linux-source package, apply our kernel patches
+# (kernel/patches/*.patch, in name order) and build the ARMv7 i.MX7 kernel
+# with Rust (LLVM=1) from configs/imx7-rpmsg-rs.config, its modules and DTBs.
+# The build directory is keyed by the source version, the patches, the config
+# fragment and the toolchain, so a second run rebuilds nothing. Prints the
+# build directory.
 source "$(dirname "$0")/lib.sh"
 source "$TOP/scripts/versions.sh"
 source "$TOP/scripts/env.sh"
 
-for t in clang ld.lld llvm-ar bindgen rustc make bc bison flex dpkg-deb xz; do
+for t in clang ld.lld llvm-ar bindgen rustc make bc bison flex dpkg-deb xz patch; do
     need "$t"
 done
 FRAGMENT=$TOP/configs/imx7-rpmsg-rs.config
@@ -26,12 +28,30 @@ if [ ! -f "$SRC/.extracted" ]; then
     rm -rf "$SRC.tmp"
     touch "$SRC/.extracted"
 fi
+# 1b. The patched tree: hard links to the pristine one (patch writes each
+# file it changes anew, so the pristine tree stays as it is), made once per
+# set of patches.
+PATCHES=("$TOP"/kernel/patches/*.patch)
+[ -f "${PATCHES[0]}" ] || die "no kernel patches in $TOP/kernel/patches"
+PSRC=$SRC-patched-$(key_of "${PATCHES[@]}")
+if [ ! -f "$PSRC/.patched" ]; then
+    log "kernel: applying ${#PATCHES[@]} patch(es) in $PSRC"
+    rm -rf "$PSRC" "$PSRC.tmp"
+    cp -al "$SRC" "$PSRC.tmp"
+    for p in "${PATCHES[@]}"; do
+        patch -d "$PSRC.tmp" -p1 -s --no-backup-if-mismatch <"$p" ||
+            die "kernel patch ${p#"$TOP"/} does not apply to $LINUX_SOURCE_VERSION"
+    done
+    mv "$PSRC.tmp" "$PSRC"
+    touch "$PSRC/.patched"
+fi
+SRC=$PSRC
 kver=$(make -s -C "$SRC" kernelversion)
 case $kver in 7.3.*) ;; *) die "unexpected kernel version $kver in $LINUX_SOURCE_PKG $LINUX_SOURCE_VERSION" ;; esac
 
 # 2. Configure and build, keyed by every input.
 toolchain="$(rustc --version) | $(bindgen --version) | $(clang --version | head -n1)"
-key=$( (printf '%s\n' "$LINUX_SOURCE_VERSION" "$toolchain"; key_of "$FRAGMENT" "$TOP/scripts/kernel.sh") | sha256sum | cut -c1-16)
+key=$( (printf '%s\n' "$LINUX_SOURCE_VERSION" "$toolchain"; key_of "$FRAGMENT" "${PATCHES[@]}" "$TOP/scripts/kernel.sh") | sha256sum | cut -c1-16)
 OUT=$CACHE/kernel/build-$key
 if [ -f "$OUT/.built" ]; then
     printf '%s\n' "$OUT"
