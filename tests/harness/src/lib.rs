@@ -16,4 +16,5 @@ pub mod suites;
 pub mod suites_mailbox;
 pub mod suites_rpmsg;
 pub mod suites_rpmsg_ctrl;
+pub mod suites_rpmsg_faults;
 pub mod suites_rpmsg_lifecycle;

@@ -142,6 +142,17 @@ pub fn kernel_log_clean(con: &mut Console) -> Result<String, String> {
     check_kernel_log(&run_ok(con, "dmesg")?, &[])
 }
 
+/// Like [`kernel_log_clean`], but lines holding one of `provoked` (what a
+/// test made a remote do on purpose, checked by that test) are not trouble.
+pub fn kernel_log_clean_but(con: &mut Console, provoked: &[&str]) -> Result<String, String> {
+    let log = run_ok(con, "dmesg")?;
+    let rest: Vec<&str> = log
+        .lines()
+        .filter(|l| !provoked.iter().any(|p| l.contains(p)))
+        .collect();
+    check_kernel_log(&rest.join("\n"), &[])
+}
+
 /// Fails with the offending lines if `log` holds any [`KERNEL_TROUBLE`] or
 /// one of the suite's own `extra` markers.
 pub fn check_kernel_log(log: &str, extra: &[&str]) -> Result<String, String> {

@@ -45,7 +45,7 @@ const STALL_LINE: &str = "the remote has taken no message for";
 /// Runs `cmd` in a subshell (its `exit` ends only the subshell) within
 /// `deadline` (host time); fails on a non-zero exit or a missed deadline and
 /// returns the last line.
-fn within(con: &mut Console, cmd: &str, deadline: Duration) -> Result<String, String> {
+pub(crate) fn within(con: &mut Console, cmd: &str, deadline: Duration) -> Result<String, String> {
     let t = Instant::now();
     let out = con
         .run(&format!("( {cmd} )"), deadline)
@@ -273,7 +273,8 @@ pub fn no_leaks(con: &mut Console) -> Result<String, String> {
     )
 }
 
-/// The boot with the hostile firmware: a remote that stops mid-stream.
+/// The boot with the hostile firmware: a remote that corrupts its used
+/// ring (`suites_rpmsg_faults`), then one that stops mid-stream.
 pub fn run_hostile(opts: &Options, report: &mut Report) -> Result<(), String> {
     let cfg = crate::suites_rpmsg::board_config_with(opts, "rpmsg-hostile", None, HOSTILE_OPTION)?;
     let mut m = Machine::start(&cfg, "rpmsg-hostile").map_err(|e| e.to_string())?;
@@ -283,12 +284,13 @@ pub fn run_hostile(opts: &Options, report: &mut Report) -> Result<(), String> {
         let ok = raw.is_ok();
         report.record("rpmsg_hostile::channel_gets_tty", raw);
         if ok {
+            crate::suites_rpmsg_faults::used_ring_faults(con, report, "rpmsg_hostile");
             stalled_remote(con, report, "rpmsg_hostile");
             report.record("rpmsg_hostile::no_leaks_kmemleak", no_leaks(con));
         }
         report.record(
             "rpmsg_hostile::kernel_log_clean",
-            suites::kernel_log_clean(con),
+            suites::kernel_log_clean_but(con, &crate::suites_rpmsg_faults::PROVOKED),
         );
     }
     report.record("rpmsg_hostile::power_off", suites::power_off(&mut m));
