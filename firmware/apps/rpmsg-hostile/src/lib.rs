@@ -42,6 +42,7 @@
 //! | `ns-ctrl` | `ok ns-ctrl` | announces the name `rpmsg-hostile\n\x1b[31mctrl` (a line feed and an ANSI colour escape, NUL-padded) at address 42 (create) |
 //! | `ns-flags` | `ok ns-flags` | announces `rpmsg-hostile-flags` at address 43 with the unknown flags value `0x80000000` |
 //! | `ns-flood` | `ok ns-flood` | announces 500 channels `flood-N` at address 2000 + N (N = 0 to 499, create), then destroys them in the same order: 1000 messages, each its own used-index update and kick |
+//! | `ring-garbage` | `ok ring-garbage` | overwrites, in both vrings (vring0 at window offset 0, vring1 at 0x8000), every descriptor `i` (0 to 255) with `addr 0xdeadbeef_00000000 \| i, len 0xffffffff, flags 0xffff, next 0xffff`, every entry of the available ring's `ring[]` with 65535 and the available ring's `flags` with 0xffff; neither available index (nor `used_event`) and no used ring is written, nothing is kicked (see below) |
 //! | `kick-storm` | `ok kick-storm` | the M4 program writes 10,000 words to each of the 4 MU channels, round-robin, each as soon as Linux has read the previous one of its channel (never overwriting one), giving a channel up after 100 ms unread; words alternate `0x0` and `0x10000` (kicks of queues 0 and 1); prints `rpmsg-hostile: kick-storm sent A B C D` (words per channel) on the UART |
 //! | any other word | `unknown <word>`, the word cut to [`WORD_MAX`] bytes | serves on |
 //!
@@ -97,6 +98,37 @@
 //! endpoint at those addresses: messages Linux sends to them are
 //! dropped (and reported as `UnknownDst`).
 //!
+//! **Garbage in the rings' driver areas** ([`garbage`]): `ring-garbage`
+//! writes right after its answer is published, in one go. This is what
+//! only Linux may write; with Linux's validated rings (a private copy of
+//! each ring, whose new descriptors and available entries are copied out
+//! at each notification) it changes nothing Linux reads. What the firmware
+//! then finds:
+//!
+//! * Every entry Linux had made available and the firmware had not taken
+//!   yet reads 65535: on vring0 Linux's empty buffers (all but those on
+//!   their way to Linux), on vring1 messages Linux had sent and the
+//!   firmware had not received. Each is reported once (`DescIndex`) and
+//!   skipped, at most a ring's worth per operation. No used entry can name
+//!   them, so those buffers stay lost to Linux, and those messages unseen,
+//!   until Linux re-creates the rings.
+//! * A spare buffer of the stack (taken and given back unused; serving
+//!   leaves none) fails its next validation on its garbage descriptor
+//!   (`DescFlags`).
+//! * What Linux publishes afterwards is sound: messages it sends, and the
+//!   vring0 buffers it gives back once it took the messages in them, the
+//!   `ok ring-garbage` answer's among them if Linux takes the answer after
+//!   the overwrite (on the board a race between Linux's interrupt and the
+//!   M4's writes). The firmware serves on with those: the loopback and the
+//!   commands work with however few buffers came back. With none, an
+//!   answer waits for a buffer in `Platform::wait` (woken by Linux's
+//!   kicks; abandoned as `Timeout` with a finite timeout); a loopback
+//!   answer holds the message it answers meanwhile.
+//! * No index moves, so the firmware does not take the garbage for
+//!   re-created rings. When Linux reloads its transport, zeroes and
+//!   re-creates the rings, the firmware resynchronises, announces both
+//!   channels again and serves as before.
+//!
 //! The firmware's own ring bookkeeping follows what it wrote
 //! (`rpmsg-remote`'s feature `unchecked`): it does not take its corruption
 //! for re-created rings, and when Linux reloads its transport and zeroes
@@ -126,6 +158,7 @@
 use rpmsg_remote::{Config, Device, Endpoint, Error, Platform, RxBuf, SharedMemory, TxBuf};
 
 pub mod corrupt;
+pub mod garbage;
 pub mod ns;
 
 pub use corrupt::Corruption;
@@ -193,6 +226,10 @@ pub enum Command {
     NsFlags,
     /// `ns-flood`: [`NsFault::Flood`].
     NsFlood,
+    /// `ring-garbage`: answers `ok ring-garbage`, then writes garbage over
+    /// both vrings' descriptor tables and available entries and flags once
+    /// ([`After::RingGarbage`]).
+    RingGarbage,
     /// `kick-storm`: answers `ok kick-storm`; the M4 program then floods
     /// every MU channel ([`After::KickStorm`]).
     KickStorm,
@@ -211,6 +248,12 @@ pub enum After {
     Arm(Corruption),
     /// Sends bad name-service messages once, then goes on serving.
     Ns(NsFault),
+    /// Overwrites, once, every descriptor of both vrings with
+    /// [`garbage::descriptor`], every available-ring entry with
+    /// [`garbage::ENTRY`] and both available rings' flags with
+    /// [`garbage::AVAIL_FLAGS`] (not the available indices, not the used
+    /// rings), then goes on serving.
+    RingGarbage,
     /// A kick storm, carried out by the M4 program (it needs the MU):
     /// [`STORM_WORDS`] words [`storm_word`]`(n)` on each of the four MU
     /// channels, each as soon as Linux has read the previous one of its
@@ -221,7 +264,7 @@ pub enum After {
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 14] = [
+    pub const ALL: [Command; 15] = [
         Command::Ping,
         Command::Stall,
         Command::UsedShort,
@@ -235,6 +278,7 @@ impl Command {
         Command::NsCtrl,
         Command::NsFlags,
         Command::NsFlood,
+        Command::RingGarbage,
         Command::KickStorm,
     ];
 
@@ -254,6 +298,7 @@ impl Command {
             Command::NsCtrl => b"ns-ctrl",
             Command::NsFlags => b"ns-flags",
             Command::NsFlood => b"ns-flood",
+            Command::RingGarbage => b"ring-garbage",
             Command::KickStorm => b"kick-storm",
         }
     }
@@ -274,6 +319,7 @@ impl Command {
             Command::NsCtrl => After::Ns(NsFault::Ctrl),
             Command::NsFlags => After::Ns(NsFault::Flags),
             Command::NsFlood => After::Ns(NsFault::Flood),
+            Command::RingGarbage => After::RingGarbage,
             Command::KickStorm => After::KickStorm,
         }
     }
@@ -364,8 +410,9 @@ pub struct Stats {
     /// Answers dropped (see [`Served::Dropped`]) or abandoned on a timeout.
     pub dropped: u32,
     /// Misbehaviours carried out (corruptions when triggered, and
-    /// name-service faults whether or not their answer got out; not
-    /// `stall`, and not `kick-storm`, which the M4 program carries out).
+    /// name-service faults and ring garbage whether or not their answer
+    /// got out; not `stall`, and not `kick-storm`, which the M4 program
+    /// carries out).
     pub misbehaved: u32,
 }
 
@@ -512,6 +559,11 @@ impl Hostile {
             Some(After::Ns(f)) => {
                 let r = f.run(dev, &self.ctl, src, answer.bytes(), timeout);
                 self.misbehaved(r)
+            }
+            Some(After::RingGarbage) => {
+                let sent = dev.send(&self.ctl, src, answer.bytes(), timeout);
+                garbage::strike(dev);
+                self.misbehaved((sent, Ok(())))
             }
             Some(After::Stall) => {
                 let sent = dev.send(&self.ctl, src, answer.bytes(), timeout);

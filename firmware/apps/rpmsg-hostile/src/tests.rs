@@ -7,7 +7,9 @@
 //! nothing corrupt yet, then triggered by the next loopback message (not
 //! looped back) and checked byte for byte in the shared memory, addressed
 //! to the trigger's sender, each followed by Linux re-creating the rings
-//! and the loopback working again.
+//! and the loopback working again; and garbage over both rings' driver
+//! areas, checked byte for byte, after which the remote serves on with
+//! what Linux gives back, bounded, until Linux re-creates the rings.
 
 extern crate std;
 
@@ -16,17 +18,21 @@ use std::vec::Vec;
 
 use rpmsg_remote::testing::guard::{Guard, Sim64k};
 use rpmsg_remote::testing::linux::{
-    memory, Linux, Message, AVAIL, BUF, BUF_AREA, NUM, PHYS, USED, VRING,
+    memory, Linux, Message, AVAIL, BUF, BUF_AREA, NUM, PHYS, SIZE, USED, VRING,
 };
 use rpmsg_remote::testing::sim::Sim;
-use rpmsg_remote::{kick_word, Device, Fault, SharedMemory};
+use rpmsg_remote::{kick_word, CellShm, Device, Fault, SharedMemory};
 
 use super::*;
 
-/// Shared memory that counts every access the remote makes.
+/// Shared memory that counts every access the remote makes. Writes into a
+/// descriptor table or an available ring fail the test (the guard), unless
+/// a `ring-garbage` test lets them through ([`scribbling`]).
 #[derive(Clone, Copy)]
 struct Counted<'a> {
     inner: Guard<'a>,
+    /// The same window without the guard.
+    raw: CellShm<'a>,
     touches: &'a Cell<u64>,
 }
 
@@ -34,16 +40,43 @@ impl Counted<'_> {
     fn touch(&self) {
         self.touches.set(self.touches.get() + 1);
     }
+
+    /// Notes a write of `n` bytes at `off`; whether it goes past the guard.
+    fn scribbles(&self, off: u32, n: usize) -> bool {
+        if !SCRIBBLING.get() {
+            return false;
+        }
+        WRITES.with(|w| w.borrow_mut().push(off));
+        (off..off + n as u32).any(in_driver_area)
+    }
 }
 
 std::thread_local! {
     /// Every value the remote wrote to vring0's used index (per test).
     static PUBLISHED: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+    /// The remote may write into the driver areas (per test).
+    static SCRIBBLING: Cell<bool> = const { Cell::new(false) };
+    /// Where the remote wrote while [`SCRIBBLING`], in order.
+    static WRITES: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Takes the used-index values written since the last call.
 fn published() -> Vec<u16> {
     PUBLISHED.with(|p| core::mem::take(&mut *p.borrow_mut()))
+}
+
+/// Lets the remote write into the driver areas, recording where it writes
+/// (`true`), or makes such a write fail the test again (`false`). Returns
+/// the offsets written while it was let.
+fn scribbling(on: bool) -> Vec<u32> {
+    SCRIBBLING.set(on);
+    WRITES.with(|w| core::mem::take(&mut *w.borrow_mut()))
+}
+
+/// Whether window offset `off` is in a descriptor table or an available
+/// ring (up to the used ring's page).
+fn in_driver_area(off: u32) -> bool {
+    VRING.iter().any(|&r| (r..r + USED).contains(&off))
 }
 
 impl SharedMemory for Counted<'_> {
@@ -60,10 +93,16 @@ impl SharedMemory for Counted<'_> {
         if off == USED_IDX {
             PUBLISHED.with(|p| p.borrow_mut().push(val));
         }
+        if self.scribbles(off, 2) {
+            return self.raw.write_u16(off, val);
+        }
         self.inner.write_u16(off, val)
     }
     fn write_u32(&self, off: u32, val: u32) {
         self.touch();
+        if self.scribbles(off, 4) {
+            return self.raw.write_u32(off, val);
+        }
         self.inner.write_u32(off, val)
     }
     fn read_bytes(&self, off: u32, out: &mut [u8]) {
@@ -72,6 +111,9 @@ impl SharedMemory for Counted<'_> {
     }
     fn write_bytes(&self, off: u32, data: &[u8]) {
         self.touch();
+        if self.scribbles(off, data.len()) {
+            return self.raw.write_bytes(off, data);
+        }
         self.inner.write_bytes(off, data)
     }
 }
@@ -94,6 +136,7 @@ fn device<'l, 'm>(
 ) -> Dev<'l, 'm> {
     let shm = Counted {
         inner: Guard::new(mem),
+        raw: CellShm::new(mem),
         touches,
     };
     Device::new(shm, Sim::new(linux))
@@ -316,6 +359,10 @@ fn command_words_and_parsing() {
     assert_eq!(
         Command::parse(b"ns-flood").map(Command::after),
         Ok(After::Ns(NsFault::Flood))
+    );
+    assert_eq!(
+        Command::parse(b"ring-garbage").map(Command::after),
+        Ok(After::RingGarbage)
     );
     assert_eq!(Command::parse(b"kick-storm"), Ok(Command::KickStorm));
     assert_eq!(Command::KickStorm.after(), After::KickStorm);
@@ -964,4 +1011,251 @@ fn kick_storm_answers_and_leaves_the_storm_to_the_m4_program() {
     assert_eq!(h.stats().misbehaved, 0);
     loops(&mut h, &mut dev, &linux, 8);
     assert_clean(&linux, &dev);
+}
+
+// ---- garbage over the rings' driver areas ----
+
+/// Bytes `ring-garbage` writes per vring: 256 descriptors of 5 fields, the
+/// available flags and 256 available entries.
+const GARBAGE_WRITES: usize = 256 * 5 + 1 + 256;
+
+/// Garbage descriptor `i`, as bytes in the window.
+fn garbage_desc(i: u16) -> Vec<u8> {
+    let mut d = std::vec![i as u8, (i >> 8) as u8, 0, 0, 0xef, 0xbe, 0xad, 0xde];
+    d.extend_from_slice(&[0xff; 8]);
+    d
+}
+
+/// A little-endian `u16` or `u32` at `off` of a copy of the window.
+fn le(bytes: &[u8], off: u32, n: usize) -> u32 {
+    let b = &bytes[off as usize..off as usize + n];
+    b.iter().rev().fold(0, |v, &x| v << 8 | u32::from(x))
+}
+
+/// A device linked to a Linux with private rings (our transport) and 8
+/// buffers per ring, after a few loopback messages.
+fn garbage_setup<'l, 'm>(
+    mem: &'m [Cell<u8>],
+    touches: &'m Cell<u64>,
+    linux: &'l RefCell<Linux<'m>>,
+) -> (Dev<'l, 'm>, Hostile) {
+    linux.borrow_mut().private_rings = true;
+    let (mut dev, mut h) = setup(mem, touches, linux);
+    for n in [12, 0, 496] {
+        loops(&mut h, &mut dev, linux, n);
+    }
+    (dev, h)
+}
+
+/// Serves `ring-garbage`, sent from `CTRL_EPT`, with the remote let into
+/// the driver areas; checks that the answer went out first and only the
+/// garbage after it. Linux does not run.
+fn garbage(h: &mut Hostile, dev: &mut Dev, linux: &RefCell<Linux>) {
+    let u = linux.borrow().r16(USED_IDX);
+    let kicks = dev.platform().kicks.len();
+    published();
+    scribbling(true);
+    assert_eq!(
+        h.serve(dev, T),
+        Ok(Served::Command(Some(Command::RingGarbage)))
+    );
+    let writes = scribbling(false);
+    assert_eq!(published(), [u.wrapping_add(1)], "only the answer");
+    assert_eq!(
+        dev.platform().kicks[kicks..],
+        [kick_word(1), kick_word(0)],
+        "the command's buffer back, the answer; nothing for the garbage"
+    );
+    let first = writes.iter().position(|&o| in_driver_area(o)).unwrap();
+    assert_eq!(writes[first - 1], USED_IDX, "the answer is published first");
+    assert!(writes[first..].iter().all(|&o| in_driver_area(o)));
+    assert_eq!(writes.len() - first, 2 * GARBAGE_WRITES);
+}
+
+#[test]
+fn ring_garbage_answers_then_overwrites_both_driver_areas_and_nothing_else() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = garbage_setup(&mem, &touches, &linux);
+    let cmd = linux
+        .borrow_mut()
+        .send_tweaked(CTRL_EPT, CTL_ADDR, b"ring-garbage", |_| {})
+        .unwrap();
+    let before = linux.borrow().bytes(0, SIZE);
+    let used1 = VRING[1] + USED + 2;
+    let (u0, u1) = (
+        le(&before, USED_IDX, 2) as u16,
+        le(&before, used1, 2) as u16,
+    );
+    let avail = VRING.map(|r| le(&before, r + AVAIL + 2, 2));
+    // Everything taken was returned: the answer takes the entry at `u0`.
+    let answer = le(&before, AVAIL + 4 + 2 * u32::from(u0 % NUM), 2);
+    let answer_at = le(&before, answer * 16, 4) - PHYS as u32;
+    garbage(&mut h, &mut dev, &linux);
+    assert_eq!(h.stats().misbehaved, 1);
+
+    let l = linux.borrow();
+    let now = l.bytes(0, SIZE);
+    for r in VRING {
+        for i in 0..NUM {
+            assert_eq!(l.bytes(r + 16 * u32::from(i), 16), garbage_desc(i));
+        }
+        assert_eq!(l.r16(r + AVAIL), 0xffff, "available flags");
+        for slot in 0..u32::from(NUM) {
+            assert_eq!(l.r16(r + AVAIL + 4 + 2 * slot), 0xffff);
+        }
+    }
+    // Spot checks, byte for byte: descriptors 0 and 255 of vring0, 0xa5 of
+    // vring1; the start of both available rings (flags, index, entries).
+    let tail = [0xff; 8];
+    assert_eq!(l.bytes(0, 8), [0, 0, 0, 0, 0xef, 0xbe, 0xad, 0xde]);
+    assert_eq!(l.bytes(8, 8), tail);
+    assert_eq!(l.bytes(0xff0, 8), [0xff, 0, 0, 0, 0xef, 0xbe, 0xad, 0xde]);
+    assert_eq!(l.bytes(0x8a50, 8), [0xa5, 0, 0, 0, 0xef, 0xbe, 0xad, 0xde]);
+    assert_eq!(l.bytes(0x8a58, 8), tail);
+    for (r, a) in VRING.into_iter().zip(avail) {
+        let [lo, hi] = (a as u16).to_le_bytes();
+        assert_eq!(
+            l.bytes(r + AVAIL, 8),
+            [0xff, 0xff, lo, hi, 0xff, 0xff, 0xff, 0xff]
+        );
+    }
+    // Both available indices (and used_event) as Linux left them.
+    for (r, a) in VRING.into_iter().zip(avail) {
+        assert_eq!(l.r16(r + AVAIL + 2), a as u16);
+        let event = r + AVAIL + 4 + 2 * u32::from(NUM);
+        assert_eq!(
+            l.bytes(event, 2),
+            before[event as usize..event as usize + 2]
+        );
+    }
+    assert_eq!(avail, [0, 1].map(|r| u32::from(l.avail_idx(r))));
+    // The used rings: only the command's release and the answer, one entry
+    // and one index update each.
+    assert_eq!((l.r16(used1), l.r16(USED_IDX)), (u1 + 1, u0 + 1));
+    let e1 = VRING[1] + USED + 4 + 8 * u32::from(u1 % NUM);
+    assert_eq!((l.r32(e1), l.r32(e1 + 4)), (u32::from(cmd), 0));
+    let text = b"ok ring-garbage";
+    assert_eq!(used_entry(&l, u0), (answer, 16 + text.len() as u32));
+    let b = answer_at;
+    assert_eq!(
+        (
+            l.r32(b),
+            l.r32(b + 4),
+            l.r32(b + 8),
+            l.r16(b + 12),
+            l.r16(b + 14)
+        ),
+        (CTL_ADDR, CTRL_EPT, 0, text.len() as u16, 0)
+    );
+    assert_eq!(l.bytes(b + 16, text.len()), text);
+    // Nothing else in the window changed.
+    let e0 = VRING[0] + USED + 4 + 8 * u32::from(u0 % NUM);
+    let expected = |o: u32| {
+        in_driver_area(o)
+            || (USED_IDX..USED_IDX + 2).contains(&o)
+            || (used1..used1 + 2).contains(&o)
+            || (e0..e0 + 8).contains(&o)
+            || (e1..e1 + 8).contains(&o)
+            || (b..b + 16 + text.len() as u32).contains(&o)
+    };
+    let changed = (0..SIZE as u32).filter(|&o| before[o as usize] != now[o as usize]);
+    assert_eq!(changed.filter(|&o| !expected(o)).collect::<Vec<_>>(), []);
+    drop(l);
+
+    // Linux (its own copy of the rings) takes the answer as always and
+    // gives its buffer back: descriptor, entry and flags as its own again.
+    assert!(linux_takes(&linux, "ring-garbage").is_empty());
+    {
+        let l = linux.borrow();
+        let a = avail[0] as u16;
+        assert_eq!(l.r16(AVAIL + 2), a.wrapping_add(1));
+        assert_eq!(u32::from(avail_entry(&l, a)), answer);
+        assert_eq!(l.r16(AVAIL), 0, "available flags");
+        let d = (answer * 16) as usize;
+        assert_eq!(l.bytes(d as u32, 16), before[d..d + 16]);
+        assert_eq!(avail_entry(&l, a.wrapping_add(1)), 0xffff);
+        assert_eq!(avail_entry(&l, a.wrapping_sub(1)), 0xffff);
+    }
+    assert_coherent(&linux, &mut dev);
+    assert_clean(&linux, &dev);
+    recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn after_ring_garbage_the_remote_skips_what_it_finds_and_serves_with_what_comes_back() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = garbage_setup(&mem, &touches, &linux);
+    let tty = linux.borrow().channel(TTY).local;
+    // A loopback message waits in vring1 behind the command.
+    linux.borrow_mut().send(CTRL_EPT, CTL_ADDR, b"ring-garbage");
+    linux.borrow_mut().send(tty, TTY_ADDR, b"lost");
+    garbage(&mut h, &mut dev, &linux);
+    assert_eq!(linux.borrow().rx_outstanding(), 8, "7 available, 1 answer");
+    assert!(linux_takes(&linux, "ring-garbage").is_empty());
+
+    // The next message: the lost one's entry and the 7 empty buffers
+    // Linux had made available read 65535, each reported once and skipped;
+    // the answer's buffer, given back after the garbage, carries it.
+    loops(&mut h, &mut dev, &linux, 30);
+    assert_eq!(dev.platform().errors(), [Fault::DescIndex; 8]);
+    {
+        let mut l = linux.borrow_mut();
+        l.reclaim();
+        assert_eq!(l.tx_outstanding(), 1, "the lost message's buffer");
+        assert_eq!(l.rx_outstanding(), 8, "7 lost, 1 given back again");
+        assert!(l.errors.is_empty(), "Linux saw: {:?}", l.errors);
+    }
+    // One buffer goes round: the loopback and the commands work on.
+    for n in [496, 0, 77] {
+        loops(&mut h, &mut dev, &linux, n);
+    }
+    let pong = (Served::Command(Some(Command::Ping)), b"pong".to_vec());
+    assert_eq!(command(&mut h, &mut dev, &linux, CTRL_EPT, b"ping"), pong);
+    assert_eq!(dev.platform().errors().len(), 8, "nothing more to skip");
+    let st = h.stats();
+    assert_eq!((st.misbehaved, st.dropped), (1, 0));
+    assert_coherent(&linux, &mut dev);
+    recovers(&mut h, &mut dev, &linux);
+}
+
+#[test]
+fn after_ring_garbage_with_no_buffer_back_the_remote_waits_bounded_until_one_comes() {
+    let (mem, touches) = (memory(), Cell::new(0));
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let (mut dev, mut h) = garbage_setup(&mem, &touches, &linux);
+    let tty = linux.borrow().channel(TTY).local;
+    // Linux does not take the answer yet: no sound buffer is left to the
+    // remote (on the board, Linux took the answer before the garbage hit).
+    linux.borrow_mut().paused = true;
+    linux.borrow_mut().send(CTRL_EPT, CTL_ADDR, b"ring-garbage");
+    garbage(&mut h, &mut dev, &linux);
+    for round in 0..3 {
+        linux.borrow_mut().send(tty, TTY_ADDR, b"no buffer");
+        let waits = dev.platform().waits;
+        assert_eq!(h.serve(&mut dev, 50), Err(Error::Timeout), "round {round}");
+        assert!(
+            dev.platform().waits - waits <= 2,
+            "it sleeps, round {round}"
+        );
+        // The 7 garbage entries are skipped at the first look only.
+        assert_eq!(dev.platform().errors(), [Fault::DescIndex; 7]);
+    }
+    assert_eq!(h.stats().dropped, 3);
+    {
+        let mut l = linux.borrow_mut();
+        l.reclaim();
+        assert_eq!(l.tx_outstanding(), 0, "every message was released");
+    }
+    assert!(drain(&linux, TTY).is_empty());
+    // Linux takes the answer and gives its buffer back: serving resumes.
+    linux.borrow_mut().paused = false;
+    assert!(linux_takes(&linux, "ring-garbage").is_empty());
+    for n in [1, 496] {
+        loops(&mut h, &mut dev, &linux, n);
+    }
+    assert_eq!(dev.platform().errors().len(), 7);
+    assert_coherent(&linux, &mut dev);
+    recovers(&mut h, &mut dev, &linux);
 }

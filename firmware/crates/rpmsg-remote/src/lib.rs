@@ -140,8 +140,11 @@
 //! that must misbehave towards Linux: used entries with any id and length
 //! (`Device::unchecked_return`), headers with any length, and the used
 //! index moved at will, kept coherent with the stack's own bookkeeping;
-//! and vring0's generation, which moves with every re-creation the stack
-//! notices. Never enable it in a product.
+//! garbage over what only Linux writes in both vrings, the descriptor
+//! tables and the available rings' entries and flags
+//! (`Device::unchecked_overwrite_driver_areas`); and vring0's generation,
+//! which moves with every re-creation the stack notices. Never enable it
+//! in a product.
 //!
 //! ## Size
 //!
@@ -184,4 +187,4 @@ pub use rx::{Received, RxBuf};
 pub use shm::{CellShm, SharedMemory, VolatileShm};
 pub use tx::{TxBuf, MAX_HELD_TX};
 #[cfg(feature = "unchecked")]
-pub use unchecked::UsedEntry;
+pub use unchecked::{Descriptor, UsedEntry};

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-//! Raw writes to vring0 for test firmware that must misbehave towards
-//! Linux (feature `unchecked`). **Never enable it in a product.**
+//! Raw writes to vring0, and to what only the driver writes in both
+//! vrings, for test firmware that must misbehave towards Linux (feature
+//! `unchecked`). **Never enable it in a product.**
 //!
 //! The rest of the API never writes a used entry, a header or a used index
-//! that a correct device would not. These operations do, on purpose, so a
+//! that a correct device would not, and never writes a descriptor table or
+//! an available ring at all. These operations do, on purpose, so a
 //! test firmware (`apps/rpmsg-hostile`) can check how Linux copes with a
 //! remote it cannot trust. They go through the stack's own ring state, so
 //! the stack stays coherent with what it wrote: it does not mistake its own
@@ -13,7 +15,7 @@
 //! Buffers are taken with the ordinary [`Device::alloc_tx`] and filled with
 //! [`Device::tx_write`]; [`TxBuf::id`] names one.
 
-use crate::config::Config;
+use crate::config::{avail_offset, ring_offsets, Config};
 use crate::device::Device;
 use crate::error::Error;
 use crate::header::Header;
@@ -28,6 +30,21 @@ pub struct UsedEntry {
     pub id: u32,
     /// Used length (a correct entry: header plus payload bytes written).
     pub len: u32,
+}
+
+/// A descriptor-table entry, written exactly as given (legacy split ring:
+/// `addr` as two little-endian words, low first, then `len`, `flags`,
+/// `next`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    /// Buffer address as Linux sees it.
+    pub addr: u64,
+    /// Buffer length.
+    pub len: u32,
+    /// `NEXT` (1), `WRITE` (2), `INDIRECT` (4), ...
+    pub flags: u16,
+    /// The next descriptor of a chain.
+    pub next: u16,
 }
 
 impl TxBuf {
@@ -112,5 +129,50 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     /// validated): it moves when Linux gives buffers to the remote.
     pub fn unchecked_avail_idx(&self) -> u16 {
         self.tx.read_avail_idx(&self.shm)
+    }
+
+    /// Overwrites, in both vrings, what only Linux writes: descriptor `i`
+    /// of each descriptor table with `desc(i)` for every `i` below `NUM`,
+    /// every entry of each available ring's `ring[]` with `entry`, and each
+    /// available ring's `flags` with `flags`. The available indices,
+    /// `used_event`, the used rings and the stack's own state are left
+    /// alone; nothing is kicked.
+    ///
+    /// The stack reads the rings afterwards as it always does: every
+    /// available entry Linux published before the overwrite and the stack
+    /// had not taken yet now reads `entry`, and a spare buffer (taken and
+    /// given back unused) reads `desc` when it is validated again for its
+    /// next use. What fails validation is reported through
+    /// [`Platform::fault`] and skipped as any invalid input is (bounded, no
+    /// panic). An entry naming no descriptor (`entry >= NUM`) is never
+    /// named in a used entry, so the buffer Linux had published there stays
+    /// lost to Linux until it re-creates the rings (as does, on vring0,
+    /// every buffer that fails validation). What Linux publishes later is
+    /// read as Linux writes it. Since no index moves, the stack does not
+    /// take this for re-created rings, and still notices when Linux
+    /// re-creates them.
+    pub fn unchecked_overwrite_driver_areas(
+        &mut self,
+        desc: impl Fn(u16) -> Descriptor,
+        entry: u16,
+        flags: u16,
+    ) {
+        for ring in ring_offsets::<C>() {
+            for i in 0..C::NUM {
+                let d = desc(i);
+                let off = ring + 16 * u32::from(i);
+                self.shm.write_u32(off, d.addr as u32);
+                self.shm.write_u32(off + 4, (d.addr >> 32) as u32);
+                self.shm.write_u32(off + 8, d.len);
+                self.shm.write_u16(off + 12, d.flags);
+                self.shm.write_u16(off + 14, d.next);
+            }
+            let avail = ring + avail_offset(C::NUM);
+            self.shm.write_u16(avail, flags);
+            for slot in 0..u32::from(C::NUM) {
+                self.shm.write_u16(avail + 4 + 2 * slot, entry);
+            }
+        }
+        self.shm.barrier();
     }
 }
