@@ -5,7 +5,8 @@
 //!
 //! * **Out** ([`Shadow::publish`], at every notification): the descriptor
 //!   chains and available entries the driver added since the last one,
-//!   then the available index and flags. The remote's writes to the shared
+//!   then the available index; the available flags stay 0 (see
+//!   [`Shadow::publish`]). The remote's writes to the shared
 //!   descriptor table or available ring therefore reach nothing Linux
 //!   reads.
 //! * **In** ([`Shadow::take_used`], before every run of the ring): the
@@ -186,7 +187,12 @@ impl Shadow {
         // SAFETY: A barrier has no precondition. The remote must see the
         // entries before the index that publishes them.
         unsafe { bindings::wmb() };
-        s.write_u16(g.avail_flags(), p.read_u16(g.avail_flags()));
+        // The driver's "no interrupt" hint is not forwarded: it changes its
+        // flags without notifying (`virtqueue_enable_cb` before a sender
+        // sleeps), so a copy could still say "no interrupt" exactly when a
+        // sender waits for the remote to consume. The remote may always
+        // interrupt us.
+        s.write_u16(g.avail_flags(), 0);
         s.write_u16(g.avail_idx(), self.avail);
     }
 
