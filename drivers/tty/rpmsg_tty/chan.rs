@@ -72,6 +72,9 @@ pub(crate) struct Chan {
     rx_dropped: AtomicU32,
     /// Ratelimit of the drop report.
     rx_report: RateLimit,
+    /// Ratelimits the report of messages the bus refused (a stopped
+    /// device refuses every one a writer sends).
+    tx_report: RateLimit,
 }
 
 // SAFETY: `raw_get_work` and `work_container_of` use the same field,
@@ -112,6 +115,7 @@ impl Chan {
             throttled: AtomicBool::new(false),
             rx_dropped: AtomicU32::new(0),
             rx_report: RateLimit::new(),
+            tx_report: RateLimit::new(),
         }? Error)
     }
 
@@ -189,11 +193,13 @@ impl Chan {
                     return;
                 }
                 Err(e) => {
-                    pr_err!(
-                        "dropping a {} byte message the bus refused ({:?})\n",
-                        len,
-                        e
-                    );
+                    if self.tx_report.allow() {
+                        pr_err!(
+                            "dropping a {} byte message the bus refused ({:?}; at most one such line per 5 s)\n",
+                            len,
+                            e
+                        );
+                    }
                     self.tx.lock().fifo.pop(seq);
                 }
             }
