@@ -87,3 +87,124 @@ pub fn used_ring_faults(con: &mut Console, report: &mut Report, suite: &str) {
         );
     }
 }
+
+/// Tells the hostile firmware `word` and checks its answer (guest shell).
+fn command(word: &str) -> String {
+    format!(
+        "rpmsg-ept /dev/rpmsg_ctrl0 hostile-ctl 0xffffffff 40 {word} | grep -qx 'reply: ok {word}' \
+         || {{ echo 'FAIL: no answer to {word}'; exit 1; }}"
+    )
+}
+
+/// Waits (up to 10 s) until `cond` holds (guest shell), else fails with `what`.
+fn wait_for(cond: &str, what: &str) -> String {
+    format!(
+        "i=0; until {cond}; do i=$((i+1)); [ $i -ge 1000 ] && {{ echo 'FAIL: {what}'; exit 1; }}; \
+         usleep 10000; done"
+    )
+}
+
+/// Fails unless the loopback tty still answers.
+const LOOPBACK_WORKS: &str =
+    "rpmsg-echo-check $(rpmsg-tty-of rpmsg-tty) 5 200 11 loopback >/dev/null \
+     || { echo 'FAIL: the loopback no longer answers'; exit 1; }";
+
+/// Bad name-service messages: a name without NUL is cut, names with
+/// control characters and unknown flags are refused with one line that
+/// shows no raw control character, 500 announcements and destroys leave
+/// no channel behind; the loopback answers after each.
+pub fn name_service_faults(con: &mut Console, report: &mut Report, suite: &str) {
+    let cut = "rpmsg-hostile-nonul-0123456789a";
+    let checks = [
+        (
+            "ns_name_without_nul_is_cut",
+            format!(
+                "{}; {}; {LOOPBACK_WORKS}; echo 'channel {cut} (cut to 31 bytes)'",
+                command("ns-nonul"),
+                wait_for(
+                    &format!("grep -qx '{cut}' /sys/bus/rpmsg/devices/*/name"),
+                    "no channel with the cut name"
+                )
+            ),
+        ),
+        (
+            "ns_name_with_control_characters_refused",
+            format!(
+                "{}; {}; esc=$(printf '\\033'); dmesg | grep -qF \"$esc\" && {{ echo 'FAIL: raw escape in the log'; exit 1; }}; \
+                 grep -l 'mctrl' /sys/bus/rpmsg/devices/*/name && {{ echo 'FAIL: channel created'; exit 1; }}; \
+                 {LOOPBACK_WORKS}; dmesg | grep 'refusing channel rpmsg-hostile' | tail -n 1 | sed 's/^\\[[^]]*\\] //'",
+                command("ns-ctrl"),
+                wait_for(
+                    "dmesg | grep -q 'refusing channel rpmsg-hostile.*: control character in its name'",
+                    "no refusal in the log"
+                )
+            ),
+        ),
+        (
+            "ns_unknown_flags_refused",
+            format!(
+                "{}; {}; grep -qx 'rpmsg-hostile-flags' /sys/bus/rpmsg/devices/*/name && \
+                 {{ echo 'FAIL: channel created'; exit 1; }}; {LOOPBACK_WORKS}; \
+                 dmesg | grep 'unknown flags' | tail -n 1 | sed 's/^\\[[^]]*\\] //'",
+                command("ns-flags"),
+                wait_for(
+                    "dmesg | grep -q 'refusing an announcement with unknown flags 0x80000000'",
+                    "no refusal in the log"
+                )
+            ),
+        ),
+        (
+            "ns_500_announcements_then_destroys",
+            format!(
+                "{}; {}; {}; {LOOPBACK_WORKS}; echo '500 channels came and went'",
+                command("ns-flood"),
+                wait_for(
+                    "dmesg | grep -q 'destroying channel flood-499 '",
+                    "the last destroy never came"
+                ),
+                wait_for(
+                    "! grep -q '^flood-' /sys/bus/rpmsg/devices/*/name",
+                    "flood channels left behind"
+                )
+            ),
+        ),
+    ];
+    for (name, cmd) in checks {
+        report.record(&format!("{suite}::{name}"), within(con, &cmd, DEADLINE));
+    }
+}
+
+/// A kick storm: 10,000 words on each of the four MU channels as fast as
+/// Linux reads them. Linux stays responsive, the loopback answers, and the
+/// kernel says little about it (fewer than 20 new log lines).
+pub fn kick_storm(con: &mut Console, report: &mut Report, suite: &str) {
+    let cmd = format!(
+        "before=$(dmesg | wc -l); {}; sleep 3; {LOOPBACK_WORKS}; n=$(($(dmesg | wc -l) - before)); \
+         [ \"$n\" -lt 20 ] || {{ dmesg | tail -n 5; echo \"FAIL: $n new log lines\"; exit 1; }}; \
+         echo \"responsive after the storm, $n new log lines\"",
+        command("kick-storm")
+    );
+    report.record(
+        &format!("{suite}::kick_storm_on_every_mu_channel"),
+        within(con, &cmd, DEADLINE),
+    );
+}
+
+/// The remote overwrites both rings' descriptor tables and available
+/// rings with garbage: Linux reads neither (it works on its private copy),
+/// so it logs nothing about them; whatever the remote still manages to
+/// serve, a reload of the transport brings the channel back.
+pub fn ring_garbage(con: &mut Console, report: &mut Report, suite: &str) {
+    let cmd = format!(
+        "{}; before=$(dmesg | wc -l); sleep 1; n=$(($(dmesg | wc -l) - before)); \\
+         [ \"$n\" = 0 ] || {{ dmesg | tail -n \"$n\"; echo \"FAIL: $n new log lines\"; exit 1; }}; \\
+         rpmsg-unload rpmsg_tty_rs && rpmsg-unload imx_rpmsg_rs && insmod {GUEST_DIR}/imx_rpmsg_rs.ko && \\
+         insmod {GUEST_DIR}/rpmsg_tty_rs.ko && {LOOPBACK_WORKS}; \\
+         echo 'nothing logged; the channel works after a reload'",
+        command("ring-garbage")
+    );
+    report.record(
+        &format!("{suite}::descriptors_and_available_rings_overwritten"),
+        within(con, &cmd, DEADLINE),
+    );
+}

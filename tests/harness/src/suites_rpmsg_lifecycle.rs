@@ -285,6 +285,9 @@ pub fn run_hostile(opts: &Options, report: &mut Report) -> Result<(), String> {
         report.record("rpmsg_hostile::channel_gets_tty", raw);
         if ok {
             crate::suites_rpmsg_faults::used_ring_faults(con, report, "rpmsg_hostile");
+            crate::suites_rpmsg_faults::ring_garbage(con, report, "rpmsg_hostile");
+            crate::suites_rpmsg_faults::name_service_faults(con, report, "rpmsg_hostile");
+            crate::suites_rpmsg_faults::kick_storm(con, report, "rpmsg_hostile");
             stalled_remote(con, report, "rpmsg_hostile");
             report.record("rpmsg_hostile::no_leaks_kmemleak", no_leaks(con));
         }
