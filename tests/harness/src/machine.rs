@@ -48,7 +48,11 @@ impl Machine {
         let m4_log = cfg.log_dir.join(format!("{name}-m4-uart.log"));
         let qemu_log = cfg.log_dir.join(format!("{name}-qemu-stderr.log"));
         let mut cmd = Command::new(&cfg.qemu);
-        cmd.args(["-M", "mcimx7d-sabre", "-smp", "1", "-m", "512M"])
+        // One A7, and the M4 in a host thread of its own (multi-threaded
+        // TCG needs a `maxcpus` slot for it): the two cores run truly
+        // concurrently, as on silicon, so races between them can show.
+        cmd.args(["-M", "mcimx7d-sabre", "-smp", "1,maxcpus=2", "-m", "512M"])
+            .args(["-accel", "tcg,thread=multi"])
             .args(["-display", "none", "-monitor", "none", "-no-reboot"])
             .arg("-kernel")
             .arg(&cfg.kernel)
