@@ -101,6 +101,7 @@ KREC=$LAYER/recipes-kernel/linux/linux-imx-rpmsg-rs_7.3.4.bb
 check "kernel fragment mirrors configs/imx7-rpmsg-rs.config" "$PY" "$CHECKS" kernel-fragment \
     "$LAYER/recipes-kernel/linux/linux-imx-rpmsg-rs/imx7-rpmsg-rs.cfg" "$TOP/configs/imx7-rpmsg-rs.config"
 check "kernel source as in scripts/versions.sh" "$PY" "$CHECKS" kernel-source "$KREC" "$TOP/scripts/versions.sh"
+check "kernel patches are the project's kernel/patches" "$PY" "$CHECKS" kernel-patches "$KREC" "$TOP/kernel/patches" "$TOP"
 check "autoloaded modules are the ones Kbuild builds" "$PY" "$CHECKS" module-names \
     "$LAYER/recipes-kernel/imx-rpmsg-rs-modules/imx-rpmsg-rs-modules_0.1.0.bb" "$TOP"
 check "firmware recipe version is the workspace version" "$PY" "$CHECKS" firmware-version \

@@ -268,6 +268,21 @@ def cmd_kernel_source(a):
     return 1 if errors else 0
 
 
+def cmd_kernel_patches(a):
+    """Every patch of the project's kernel/patches/ is in the kernel recipe's
+    SRC_URI and resolves to that very file, and the recipe takes no other."""
+    wanted = sorted(f for f in os.listdir(a.patches) if f.endswith('.patch'))
+    listed = sorted(os.path.basename(p) for p, _ in local_uris(a.recipe) if p.endswith('.patch'))
+    errors = [f'{p}: in kernel/patches but not in the recipe' for p in wanted if p not in listed]
+    errors += [f'{p}: in the recipe but not in kernel/patches' for p in listed if p not in wanted]
+    for p in set(wanted) & set(listed):
+        found = resolve(a.recipe, a.topdir, p)
+        if found is None or not os.path.samefile(found, os.path.join(a.patches, p)):
+            errors.append(f'{p}: the recipe fetches {found}, not kernel/patches/{p}')
+    print('\n'.join(errors) or f'{len(wanted)} kernel patch(es) as in kernel/patches')
+    return 1 if errors else 0
+
+
 def cmd_firmware_version(a):
     _, pv = bpn_pv(a.recipe)
     text = open(a.cargo_toml, encoding='utf-8').read()
@@ -671,6 +686,7 @@ def main():
     add('lic-chksum', cmd_lic_chksum, 'layer', 'topdir')
     add('kernel-fragment', cmd_kernel_fragment, 'fragment', 'project_config')
     add('kernel-source', cmd_kernel_source, 'recipe', 'versions')
+    add('kernel-patches', cmd_kernel_patches, 'recipe', 'patches', 'topdir')
     add('firmware-version', cmd_firmware_version, 'recipe', 'cargo_toml')
     add('boot-script', cmd_boot_script, 'recipe', 'bootcmd')
     add('module-names', cmd_module_names, 'recipe', 'topdir')

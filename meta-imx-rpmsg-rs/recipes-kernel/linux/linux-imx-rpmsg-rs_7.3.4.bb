@@ -47,8 +47,13 @@ IMX_LINUX_DEB = "linux-source-7.3_${IMX_LINUX_DEB_VERSION}_all.deb"
 IMX_LINUX_DEB_SHA1 = "94589443b986be97e5c0a149375aad80b208c7d6"
 
 # The fragments are in linux-imx-rpmsg-rs/, the device trees come from dts/
-# of the project checkout (imx_rpmsg_rs_src).
+# of the project checkout (imx_rpmsg_rs_src). The patches are the project's
+# kernel/patches/ (symbolic links in linux-imx-rpmsg-rs/), which
+# scripts/kernel.sh applies too.
 SRC_URI = "https://snapshot.debian.org/file/${IMX_LINUX_DEB_SHA1};downloadfilename=${IMX_LINUX_DEB};name=linux;subdir=linux-deb \
+           file://0001-rpmsg-virtio-check-the-used-length-against-the-header.patch \
+           file://0002-rpmsg-ns-refuse-a-channel-name-with-control-characters.patch \
+           file://0003-rpmsg-ns-refuse-an-announcement-with-unknown-flags.patch \
            file://imx7-rpmsg-rs.cfg \
            file://imx7s-warp.cfg \
            file://imx7-rpmsg.dtsi;subdir=dts \
