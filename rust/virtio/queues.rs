@@ -207,6 +207,17 @@ impl Queues {
         }
     }
 
+    /// Whether the remote holds buffers of ring `index` that it has not
+    /// returned, on a live, ready device: the only case in which taking
+    /// its used entries in again (a run without a kick) can find any.
+    pub(crate) fn remote_holds(&self, index: usize) -> bool {
+        if !self.ready.load(Ordering::Acquire) || self.stopped.load(Ordering::Acquire) {
+            return false;
+        }
+        self.ring(index)
+            .is_some_and(|ring| (*ring.shadow.lock()).as_ref().is_some_and(|s| s.held() > 0))
+    }
+
     /// Called by the glue when the driver sets or clears `DRIVER_OK`.
     pub(super) fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::Release);
@@ -223,9 +234,13 @@ impl Queues {
         if let Some(ring) = self.ring(index) {
             let mut run = ring.run.lock();
             run.0 = vq;
-            // Dropped after the lock: freeing may sleep.
             let old = (*ring.shadow.lock()).replace(shadow);
-            drop(old);
+            if old.is_some() {
+                // The core deletes queues before it creates new ones; a
+                // replaced copy may still be a live queue's ring: leak it.
+                pr_warn!("virtio: ring {index} created twice; old ring leaked\n");
+                core::mem::forget(old);
+            }
             self.stopped.store(false, Ordering::Release);
         }
     }

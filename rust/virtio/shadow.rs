@@ -163,6 +163,11 @@ impl Shadow {
         self.private.as_ptr().as_ptr().cast()
     }
 
+    /// Buffers the remote holds (published, not yet returned).
+    pub(crate) fn held(&self) -> u16 {
+        self.track.held()
+    }
+
     /// The remote's ring.
     pub(crate) fn shared(&self) -> &RingMemory {
         &self.shared
@@ -173,6 +178,10 @@ impl Shadow {
     pub(crate) fn publish(&mut self) {
         let (p, s, g) = (&self.private.mem, &self.shared, self.geo);
         let to = p.read_u16(g.avail_idx());
+        // SAFETY: A barrier has no precondition. The entries are read after
+        // the index, in case the driver notifies from another CPU than the
+        // one that added them.
+        unsafe { bindings::rmb() };
         // The driver owns `num` descriptors, so at most `num` are new.
         for _ in 0..g.num {
             if self.avail == to {
