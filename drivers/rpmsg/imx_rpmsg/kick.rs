@@ -15,20 +15,34 @@
 //! already queued absorbs further kicks. Words naming no queue of ours are
 //! reported once and dropped. After the receive ring (ring 0) the work
 //! also looks at the vdev's transmit ring: a remote that answers without
-//! signalling the buffers it consumed (rpmsg-lite by default), or that
-//! honours the "no interrupt" hint another sender left set, still wakes
+//! signalling the buffers it consumed (rpmsg-lite by default) still wakes
 //! every sender waiting for a buffer.
+//!
+//! **Polling** ([`TxPoll`]): the virtio core sees the buffers the remote
+//! consumed only once the transport has taken its used entries in (see
+//! `virtio::shadow`), which happens on a kick. A remote that consumes
+//! without kicking and sends nothing back would leave senders waiting for
+//! good, so while it holds transmit buffers, the transmit ring is looked
+//! at again every [`POLL_MS`] ms.
 
 use crate::layout::{decode_kick, kick_word, split_queue_id};
 use crate::mailbox::client::{Channel, MboxClient, MuWord};
 use crate::virtio::queues::Queues;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::{
+    ptr,
+    sync::atomic::{AtomicBool, Ordering},
+};
 use kernel::{
-    bindings, impl_has_work, new_spinlock_irq, new_work,
+    bindings, impl_has_delayed_work, impl_has_work, new_delayed_work, new_spinlock_irq, new_work,
     prelude::*,
     sync::{Arc, SpinLockIrq},
-    workqueue::{self, Work, WorkItem},
+    time::msecs_to_jiffies,
+    workqueue::{self, DelayedWork, Work, WorkItem},
 };
+
+/// How often a transmit ring whose buffers the remote holds is looked at
+/// without a kick, in milliseconds.
+pub(crate) const POLL_MS: u32 = 20;
 
 /// Pending outgoing kicks: one bit per queue id, served round-robin.
 pub(crate) struct TxState {
@@ -162,6 +176,36 @@ impl WorkItem for QueueWork {
     }
 }
 
+/// The transmit-ring poll of one vdev (see the module documentation).
+#[pin_data]
+pub(crate) struct TxPoll {
+    queues: Arc<Queues>,
+    #[pin]
+    work: DelayedWork<TxPoll>,
+}
+
+impl_has_delayed_work! {
+    impl HasDelayedWork<Self> for TxPoll { self.work }
+}
+
+impl WorkItem for TxPoll {
+    type Pointer = Arc<TxPoll>;
+
+    fn run(this: Arc<TxPoll>) {
+        this.queues.interrupt(1);
+        if this.queues.remote_holds(1) {
+            arm(this);
+        }
+    }
+}
+
+/// Looks at `poll`'s transmit ring in [`POLL_MS`] ms, unless a look is
+/// already pending; any context.
+fn arm(poll: Arc<TxPoll>) {
+    // Already pending: that look comes soon enough.
+    let _ = queue().enqueue_delayed(poll, msecs_to_jiffies(POLL_MS));
+}
+
 /// The workqueue ring work runs on: unbound (any CPU). Ring callbacks do
 /// not wait for user space (see `rpmsg::driver::Driver::received`), but a
 /// name-service message registers devices, which may take a while.
@@ -174,6 +218,8 @@ fn queue() -> &'static workqueue::Queue {
 /// All queues' work items, indexed by queue id.
 pub(crate) struct RxKicks {
     works: KVec<Arc<QueueWork>>,
+    /// One transmit-ring poll per vdev.
+    polls: KVec<Arc<TxPoll>>,
     reported: AtomicBool,
 }
 
@@ -182,7 +228,16 @@ impl RxKicks {
     /// vdev, two rings each).
     pub(crate) fn new(queues: &[Arc<Queues>]) -> Result<Arc<Self>> {
         let mut works = KVec::with_capacity(queues.len() * 2, GFP_KERNEL)?;
+        let mut polls = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
         for q in queues {
+            let p = Arc::pin_init(
+                pin_init!(TxPoll {
+                    queues: q.clone(),
+                    work <- new_delayed_work!("imx_rpmsg_tx_poll"),
+                }),
+                GFP_KERNEL,
+            )?;
+            polls.push(p, GFP_KERNEL)?;
             for ring in 0..2 {
                 let w = Arc::pin_init(
                     pin_init!(QueueWork {
@@ -198,6 +253,7 @@ impl RxKicks {
         Ok(Arc::new(
             Self {
                 works,
+                polls,
                 reported: AtomicBool::new(false),
             },
             GFP_KERNEL,
@@ -209,6 +265,14 @@ impl RxKicks {
         if let Some(w) = self.works.get(qid as usize) {
             // Already queued: that run will see the new buffers too.
             let _ = queue().enqueue(w.clone());
+        }
+    }
+
+    /// Starts polling vdev `vdev`'s transmit ring (after it published
+    /// buffers to the remote); any context.
+    pub(crate) fn poll_tx(&self, vdev: u32) {
+        if let Some(p) = self.polls.get(vdev as usize) {
+            arm(p.clone());
         }
     }
 
@@ -234,12 +298,23 @@ impl RxKicks {
     }
 
     /// Waits until no work item is queued or running. Call after the "rx"
-    /// channel is gone, so that none is queued again.
+    /// channel and the virtio devices are gone, so that none is queued
+    /// again: a poll then finds no ring and does not re-arm.
     pub(crate) fn flush(&self) {
         for w in self.works.iter() {
             // SAFETY: `w.work` is a live, initialised work item (we hold a
             // reference to its owner); flushing only waits for it.
             unsafe { bindings::flush_work(Work::raw_get(&w.work)) };
+        }
+        for p in self.polls.iter() {
+            let dwork = ptr::from_ref(&p.work)
+                .cast::<bindings::delayed_work>()
+                .cast_mut();
+            // SAFETY: `DelayedWork` is a transparent wrapper of an
+            // initialised `delayed_work`, live while we hold its owner.
+            // Flushing runs a pending poll at once (so its reference to the
+            // owner is dropped, not leaked as a cancel would) and waits.
+            unsafe { bindings::flush_delayed_work(dwork) };
         }
     }
 }
