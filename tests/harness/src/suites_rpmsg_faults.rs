@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 //! An untrusted remote (issue 11), on the boot with the `rpmsg-hostile`
-//! firmware: for each misbehaviour of the remote's used ring, the kernel
-//! names it in one line, the reader of the channel gets nothing but valid
-//! messages, and the transport reloads and works again
-//! (tests/guest/rpmsg-fault-check runs each in the guest).
+//! firmware:
+//!
+//! * for each misbehaviour of the remote's used ring, the kernel names it
+//!   in one line, the reader of the channel gets nothing but valid
+//!   messages, and the transport reloads and works again
+//!   (tests/guest/rpmsg-fault-check runs each in the guest);
+//! * garbage over the shared descriptors and available rings changes
+//!   nothing Linux reads;
+//! * bad name-service messages are cut or refused without a raw control
+//!   character in the log, and 500 channels come and go;
+//! * a kick storm leaves Linux responsive and quiet.
 
 use crate::cli::RUST_MODULES_GUEST_DIR as GUEST_DIR;
 use crate::console::Console;
