@@ -5,11 +5,9 @@
 
 mod common;
 
-use common::guard::Guard;
 use common::linux::{memory, Linux, USED, VRING};
-use common::sim::Sim;
-use common::{Dev, DEMO};
-use rpmsg_remote::{kick_word, Device, Endpoint, Error, Fault, Header, UsedEntry};
+use common::{up, Dev, DEMO};
+use rpmsg_remote::{kick_word, Error, Fault, Header, UsedEntry};
 use std::cell::RefCell;
 
 const USED_IDX: u32 = VRING[0] + USED + 2;
@@ -18,19 +16,6 @@ const USED_IDX: u32 = VRING[0] + USED + 2;
 fn entry(l: &Linux, i: u16) -> (u32, u32) {
     let e = VRING[0] + USED + 4 + 8 * u32::from(i % 256);
     (l.r32(e), l.r32(e + 4))
-}
-
-/// A device with the demo endpoint announced to Linux.
-fn up<'l, 'm>(
-    linux: &'l RefCell<Linux<'m>>,
-    mem: &'m [std::cell::Cell<u8>],
-) -> (Dev<'l, 'm>, Endpoint) {
-    let mut dev: Dev = Device::new(Guard::new(mem), Sim::new(linux));
-    let ept = dev
-        .create_endpoint(Some(30), Some(DEMO.as_bytes()))
-        .unwrap();
-    linux.borrow_mut().step();
-    (dev, ept)
 }
 
 fn resets(dev: &Dev) -> usize {

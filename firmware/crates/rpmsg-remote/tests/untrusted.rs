@@ -4,11 +4,9 @@
 
 mod common;
 
-use common::guard::Guard;
 use common::linux::{memory, Linux, Tweak, NUM, PHYS};
-use common::sim::Sim;
-use common::{payload, Dev, DEMO};
-use rpmsg_remote::{Device, Endpoint, Error, Fault};
+use common::{payload, up, Dev, DEMO};
+use rpmsg_remote::{Endpoint, Error, Fault};
 use std::cell::RefCell;
 
 /// Linux sends one message with `tweak` applied, the remote polls; returns
@@ -50,18 +48,6 @@ fn still_works(dev: &mut Dev, linux: &RefCell<Linux>, ept: &Endpoint) {
 
 fn setup(mem: &[std::cell::Cell<u8>]) -> RefCell<Linux<'_>> {
     RefCell::new(Linux::new(mem, 0, 40, 40))
-}
-
-fn up<'l, 'm>(
-    linux: &'l RefCell<Linux<'m>>,
-    mem: &'m [std::cell::Cell<u8>],
-) -> (Dev<'l, 'm>, Endpoint) {
-    let mut dev: Dev = Device::new(Guard::new(mem), Sim::new(linux));
-    let ept = dev
-        .create_endpoint(Some(30), Some(DEMO.as_bytes()))
-        .unwrap();
-    linux.borrow_mut().step();
-    (dev, ept)
 }
 
 #[test]

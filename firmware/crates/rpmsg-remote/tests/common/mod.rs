@@ -9,8 +9,10 @@ pub mod linux;
 pub mod sim;
 
 use guard::{Guard, Sim64k};
-use rpmsg_remote::Device;
+use linux::Linux;
+use rpmsg_remote::{Device, Endpoint};
 use sim::Sim;
+use std::cell::{Cell, RefCell};
 
 /// The device type the tests drive: i.MX7 rings in a 64 KiB window, 4
 /// endpoints.
@@ -28,4 +30,15 @@ pub fn payload(n: usize, seed: u32) -> Vec<u8> {
                 .wrapping_add(seed.wrapping_mul(7)) as u8
         })
         .collect()
+}
+
+/// A device on `mem` with the demo endpoint (address 30) announced to
+/// `linux`.
+pub fn up<'l, 'm>(linux: &'l RefCell<Linux<'m>>, mem: &'m [Cell<u8>]) -> (Dev<'l, 'm>, Endpoint) {
+    let mut dev: Dev = Device::new(Guard::new(mem), Sim::new(linux));
+    let ept = dev
+        .create_endpoint(Some(30), Some(DEMO.as_bytes()))
+        .unwrap();
+    linux.borrow_mut().step();
+    (dev, ept)
 }
