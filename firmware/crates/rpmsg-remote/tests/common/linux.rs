@@ -5,11 +5,14 @@
 //!
 //! * vring0 ("input"): Linux makes `n_rx` empty 512-byte buffers available
 //!   (`WRITE` flag), takes filled ones from the used ring, checks them as
-//!   `rpmsg_recv_single` does, dispatches them, re-adds the buffer and kicks.
+//!   `rpmsg_recv_single` does, dispatches them, re-adds the buffer and kicks
+//!   queue 0 (as after filling the ring at probe).
 //! * vring1 ("output"): Linux fills one of `n_tx` buffers (descriptor length
-//!   = header + payload), makes it available and kicks; it reclaims buffers
-//!   from the used ring when it runs out, and a sender that finds none
-//!   sleeps until the remote kicks queue 1 (the 15-second stall otherwise).
+//!   = header + payload), makes it available and kicks queue 1; it
+//!   reclaims buffers from the used ring when it runs out, and a sender
+//!   that finds none sleeps until the remote kicks queue 1 (the 15-second
+//!   stall otherwise).
+//! * Each kick names its queue ([`Linux::kicked_queues`]).
 //! * Name service at 53: announcements are recorded and create channels
 //!   with local addresses from 1024.
 //! * Anything the remote does wrong (bad used entries, wrong lengths,
@@ -123,6 +126,11 @@ pub struct Linux<'a> {
     pub kicks_from_remote: [u64; 2],
     /// Kicks sent to the remote (any queue).
     pub kicks_to_remote: u64,
+    /// Queues kicked and not yet taken by the remote, bit `q` for queue
+    /// `q` (what a remote that dispatches kicks per queue reads; see
+    /// [`Sim`](super::sim::Sim)). A test may rewrite it, e.g. to model a
+    /// kick that named the wrong queue.
+    pub kicked_queues: u32,
     /// Every name-service message received: (name, addr, flags).
     pub announcements: Vec<(String, u32, u32)>,
     /// Live channels.
@@ -178,6 +186,7 @@ impl<'a> Linux<'a> {
             inbox: VecDeque::new(),
             kicks_from_remote: [0; 2],
             kicks_to_remote: 0,
+            kicked_queues: 0,
             announcements: Vec::new(),
             channels: Vec::new(),
             unrouted: Vec::new(),
@@ -228,7 +237,8 @@ impl<'a> Linux<'a> {
         }
         self.tx_free = (0..n_tx as u16).rev().collect();
         self.take_snapshot();
-        self.kick_remote();
+        // virtio_rpmsg_bus kicks its input ring once it is filled.
+        self.kick_remote(Q_RX);
     }
 
     // ---- raw little-endian access (independent of the crate) ----
@@ -338,8 +348,10 @@ impl<'a> Linux<'a> {
         }
     }
 
-    fn kick_remote(&mut self) {
+    /// Kicks the remote for queue `q` (the word `q << 16` on MU channel 1).
+    pub fn kick_remote(&mut self, q: u32) {
         self.kicks_to_remote += 1;
+        self.kicked_queues |= 1 << q;
     }
 
     // ---- sending (vring1) ----
@@ -404,7 +416,7 @@ impl<'a> Linux<'a> {
         self.write_desc(1, id, t.addr, t.len, t.flags, t.next);
         self.publish(1, t.avail_entry);
         self.take_snapshot();
-        self.kick_remote();
+        self.kick_remote(Q_TX);
         Some(id)
     }
 
@@ -510,7 +522,7 @@ impl<'a> Linux<'a> {
         }
         if n > 0 {
             self.take_snapshot();
-            self.kick_remote();
+            self.kick_remote(Q_RX);
         }
     }
 
@@ -590,7 +602,7 @@ impl<'a> Linux<'a> {
     pub fn set_avail_idx(&mut self, ring: usize, idx: u16) {
         self.w16(VRING[ring] + AVAIL + 2, idx);
         self.take_snapshot();
-        self.kick_remote();
+        self.kick_remote(ring as u32);
     }
 
     /// The available index of `ring` as Linux last published it.
