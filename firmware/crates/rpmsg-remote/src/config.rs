@@ -41,6 +41,24 @@ pub trait Config {
     const BUF_SIZE: u32 = 512;
     /// Index of this vdev; queue ids are `2 * VDEV + ring`.
     const VDEV: u32 = 0;
+    /// Not layout but behaviour: `true` makes the device behave like stock
+    /// rpmsg-lite where rpmsg-lite differs from this stack (feature
+    /// `lite-like`; see [`crate::lite`]). Test firmware only.
+    #[cfg(feature = "lite-like")]
+    const LITE_LIKE: bool = false;
+}
+
+/// Whether `C` asks for stock rpmsg-lite's behaviour (never without the
+/// feature `lite-like`).
+pub(crate) const fn lite_like<C: Config>() -> bool {
+    #[cfg(feature = "lite-like")]
+    {
+        C::LITE_LIKE
+    }
+    #[cfg(not(feature = "lite-like"))]
+    {
+        false
+    }
 }
 
 /// The default layout: WaRP7 / i.MX7 with rpmsg-lite's and NXP's numbers
@@ -166,6 +184,10 @@ pub const fn check<C: Config>() {
         "BUF_SIZE must fit the 16-bit length field"
     );
     assert!(C::VDEV < 0x8000, "VDEV is too large");
+    assert!(
+        !lite_like::<C>() || C::VDEV < 16,
+        "a LITE_LIKE device's queue ids must be below 32"
+    );
 }
 
 // The default layout is valid.

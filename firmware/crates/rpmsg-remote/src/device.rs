@@ -32,7 +32,7 @@ pub struct Device<S, P, C = Imx7, const E: usize = 4> {
     pub(crate) tx: Vq<C, 0>,
     /// vring1: messages from Linux.
     pub(crate) rx: Vq<C, 1>,
-    link: bool,
+    pub(crate) link: bool,
     pub(crate) epts: Table<E>,
     /// TX descriptors taken from vring0 and given back unused.
     pub(crate) spare: [u16; MAX_HELD_TX],
@@ -92,6 +92,10 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     /// buffers are back, so a Linux module reload, or a restart of this
     /// firmware while Linux runs, re-establishes the channels.
     pub fn poll(&mut self) -> bool {
+        #[cfg(feature = "lite-like")]
+        if C::LITE_LIKE {
+            return self.poll_lite();
+        }
         if self.tx.resync(&self.shm) {
             self.platform.fault(Fault::RingReset(0));
             self.link = false;
@@ -108,19 +112,34 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
                 Err(f) => self.platform.fault(f),
             }
         }
+        self.announce();
+        self.kick();
+        self.link
+    }
+
+    /// Announces the named endpoints not yet announced, as far as buffers
+    /// allow (the rest at a later look).
+    pub(crate) fn announce(&mut self) {
         while let Some(i) = self.epts.unannounced() {
             if self.send_ns(i, NS_CREATE).is_err() {
                 break;
             }
             self.epts.set_announced(i);
         }
-        self.kick();
-        self.link
     }
 
     /// Notes that a buffer of `ring` (0 or 1) went back to Linux: its queue
-    /// is kicked by the next [`kick`](Self::kick).
+    /// is kicked by the next [`kick`](Self::kick). A `LITE_LIKE` device
+    /// kicks queue 0 at once for each message, and never kicks queue 1
+    /// (feature `lite-like`, module `lite`).
     pub(crate) fn returned(&mut self, ring: u8) {
+        #[cfg(feature = "lite-like")]
+        if C::LITE_LIKE {
+            if ring == 0 {
+                self.platform.notify_waiting(Self::TX_QUEUE);
+            }
+            return;
+        }
         self.kicks |= 1 << ring;
     }
 

@@ -146,6 +146,15 @@
 //! which moves with every re-creation the stack notices. Never enable it
 //! in a product.
 //!
+//! ## Behaving like stock rpmsg-lite
+//!
+//! The feature `lite-like` adds `Config::LITE_LIKE`: a device whose
+//! layout sets it behaves like NXP's rpmsg-lite where rpmsg-lite differs
+//! from this stack (keeps its ring indices across a Linux reload, announces
+//! once, never kicks for consumed buffers, dispatches kicks per queue,
+//! waits for Linux to read each kick; see the module `lite`), for test
+//! firmware that stands in for rpmsg-lite. Never enable it in a product.
+//!
 //! ## Size
 //!
 //! `size-probe/measure.sh` links the stack for `thumbv7em-none-eabihf`
@@ -165,6 +174,8 @@ mod device;
 mod endpoint;
 mod error;
 pub mod header;
+#[cfg(feature = "lite-like")]
+pub mod lite;
 pub mod ns;
 mod platform;
 mod rx;

@@ -78,4 +78,25 @@ pub trait Platform {
     fn name_service(&mut self, name: &[u8; 32], addr: u32, flags: u32) {
         let _ = (name, addr, flags);
     }
+
+    /// Kicks Linux for `queue_id` as stock rpmsg-lite's i.MX platform
+    /// does: busy-waits until Linux has read the previous word (the MU's
+    /// transmit-empty flag), then writes; nothing is merged or deferred, and
+    /// a Linux that never reads stops the caller for good. Only a
+    /// [`LITE_LIKE`](crate::Config::LITE_LIKE) device calls it (feature
+    /// `lite-like`); the default is [`notify`](Self::notify).
+    #[cfg(feature = "lite-like")]
+    fn notify_waiting(&mut self, queue_id: u32) {
+        self.notify(queue_id)
+    }
+
+    /// The queues Linux kicked since the previous call, bit `q` for queue
+    /// `q` (the word `q << 16`; queues from 32 on are not reported), for a
+    /// device that dispatches kicks per queue as stock rpmsg-lite does.
+    /// Only a [`LITE_LIKE`](crate::Config::LITE_LIKE) device calls it
+    /// (feature `lite-like`). The default reports every queue kicked, always.
+    #[cfg(feature = "lite-like")]
+    fn take_kicks(&mut self) -> u32 {
+        u32::MAX
+    }
 }

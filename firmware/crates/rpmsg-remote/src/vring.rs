@@ -23,7 +23,9 @@
 //!
 //! All index arithmetic wraps at 65536 as in virtio.
 
-use crate::config::{avail_offset, ring_offsets, used_offset, vring_size, Config, HDR_LEN};
+use crate::config::{
+    avail_offset, lite_like, ring_offsets, used_offset, vring_size, Config, HDR_LEN,
+};
 use crate::platform::Fault;
 use crate::shm::SharedMemory;
 use core::marker::PhantomData;
@@ -113,10 +115,27 @@ impl<C: Config, const R: usize> Vq<C, R> {
         true
     }
 
+    /// Reads the ring's indices as stock rpmsg-lite does (a
+    /// [`LITE_LIKE`](crate::Config::LITE_LIKE) device): the used index is
+    /// taken from memory, as rpmsg-lite increments the one in the ring at
+    /// every return, and the next position to consume is kept whatever
+    /// the ring says. Never resynchronises: after Linux zeroed and
+    /// refilled the ring, consuming goes on from the old position.
+    #[cfg(feature = "lite-like")]
+    pub fn follow<S: SharedMemory>(&mut self, shm: &S) {
+        self.used = shm.read_u16(self.used_off() + 2);
+        self.avail = shm.read_u16(self.avail_idx_off());
+    }
+
     /// Number of available entries not yet consumed as of the latest
     /// [`resync`](Self::resync), or the fault if the available index is
-    /// implausible.
+    /// implausible. For a `LITE_LIKE` device (after `follow`), the
+    /// distance from the next position to consume to the available index,
+    /// unchecked, as rpmsg-lite consumes while the two differ.
     pub fn pending(&self) -> Result<u16, Fault> {
+        if lite_like::<C>() {
+            return Ok(self.avail.wrapping_sub(self.last_avail));
+        }
         if self.avail.wrapping_sub(self.used) > C::NUM {
             return Err(Fault::AvailJump);
         }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! The simulated platform: kicks go into the Linux model's mailbox (MU
 //! channel 1), `wait` lets Linux run once, and time is a counter that only
-//! moves when nothing happens (deterministic, no real time).
+//! moves when nothing happens (deterministic, no real time). Linux's kicks
+//! are told apart by queue for a device that asks (feature `lite-like`);
+//! the mailbox holds any number of words, so waiting for Linux to read one
+//! is not modelled.
 
 use super::linux::Linux;
 use rpmsg_remote::{kick_word, Fault, Platform, FOREVER};
@@ -83,5 +86,10 @@ impl Platform for Sim<'_, '_> {
 
     fn name_service(&mut self, name: &[u8; 32], addr: u32, flags: u32) {
         self.ns.push((*name, addr, flags));
+    }
+
+    #[cfg(feature = "lite-like")]
+    fn take_kicks(&mut self) -> u32 {
+        std::mem::take(&mut self.linux.borrow_mut().kicked_queues)
     }
 }
