@@ -10,6 +10,8 @@
 //! and the doorbells stay free for the application.
 
 use core::cell::RefCell;
+#[cfg(feature = "lite-like")]
+use core::sync::atomic::AtomicU32;
 use core::sync::atomic::{AtomicBool, Ordering};
 use critical_section::Mutex;
 #[cfg(feature = "irq-handlers")]
@@ -46,6 +48,10 @@ static SHARED: Mutex<RefCell<Option<Shared>>> = Mutex::new(RefCell::new(None));
 static KICKED: AtomicBool = AtomicBool::new(false);
 /// Set by the interrupt on the first word from Linux, never cleared.
 static LINUX_SEEN: AtomicBool = AtomicBool::new(false);
+/// Queues Linux kicked (bit `q` for the word `q << 16`, `q` < 32), set by
+/// the interrupt, taken by a device that dispatches kicks per queue.
+#[cfg(feature = "lite-like")]
+static KICKED_QUEUES: AtomicU32 = AtomicU32::new(0);
 
 impl KickPort for Mu {
     fn tx_empty(&mut self) -> bool {
@@ -89,6 +95,29 @@ pub(crate) fn kick(qid: u32) {
             s.kicks.request(qid, &mut s.mu);
         }
     });
+}
+
+/// Kicks `qid` as stock rpmsg-lite does: spins, with interrupts open
+/// between looks (Linux's kicks are still taken), until Linux has read the
+/// previous word, then writes. Never returns while Linux does not read.
+#[cfg(feature = "lite-like")]
+pub(crate) fn kick_spinning(qid: u32) {
+    loop {
+        let sent = critical_section::with(|cs| match SHARED.borrow_ref_mut(cs).as_mut() {
+            Some(s) => s.kicks.try_send(qid, &mut s.mu),
+            None => true,
+        });
+        if sent {
+            return;
+        }
+        core::hint::spin_loop();
+    }
+}
+
+/// Takes the queues Linux kicked since the last call (bit `q`: queue `q`).
+#[cfg(feature = "lite-like")]
+pub(crate) fn take_kicked_queues() -> u32 {
+    KICKED_QUEUES.swap(0, Ordering::AcqRel)
 }
 
 /// Writes `word` to TRn of `channel` if Linux has read the previous word;
@@ -135,6 +164,11 @@ pub fn on_mu_interrupt() {
             s.kicks_in = s.kicks_in.wrapping_add(1);
             if word & 0xFFFF != 0 {
                 s.odd_words = s.odd_words.wrapping_add(1);
+            }
+            // As rpmsg-lite's handler: the queue is the upper half.
+            #[cfg(feature = "lite-like")]
+            if let Some(bit) = 1u32.checked_shl(rpmsg_remote::kick_queue(word)) {
+                KICKED_QUEUES.fetch_or(bit, Ordering::AcqRel);
             }
             LINUX_SEEN.store(true, Ordering::Release);
             KICKED.store(true, Ordering::Release);

@@ -22,6 +22,11 @@
 //! 4. Pending queues are sent round-robin, so a busy queue cannot starve
 //!    the other one.
 //!
+//! Stock rpmsg-lite's i.MX platform does otherwise, and test firmware that
+//! stands in for it does the same through [`KickQueue::try_send`]: every
+//! kick is its own word, written once TE1 is set, the caller spinning on
+//! TE1 until then however long Linux takes (forever for a dead Linux).
+//!
 //! This module is the portable logic; [`KickPort`] is the MU (side B,
 //! channel 1) it drives, implemented on the M4 by the board's MU driver.
 
@@ -51,6 +56,9 @@ pub struct KickStats {
     pub deferred: u32,
     /// Requests for a queue id of [`MAX_QUEUES`] or more (dropped).
     pub unsupported: u32,
+    /// [`KickQueue::try_send`] calls that found TR1 still full (a caller
+    /// spinning until Linux reads).
+    pub spins: u32,
 }
 
 /// Pending kicks of all queues and the state of TR1.
@@ -81,6 +89,7 @@ impl KickQueue {
                 merged: 0,
                 deferred: 0,
                 unsupported: 0,
+                spins: 0,
             },
         }
     }
@@ -105,6 +114,25 @@ impl KickQueue {
         }
         self.pending |= bit;
         self.flush(port);
+    }
+
+    /// Writes the kick of `qid` to TR1 if Linux has read the previous
+    /// word, and says whether it did; nothing is merged, recorded or
+    /// deferred. The way of stock rpmsg-lite: its caller spins (with
+    /// interrupts open) until this returns `true`. Not to be mixed with
+    /// [`request`](Self::request), whose pending kicks it does not see. A
+    /// queue id of [`MAX_QUEUES`] or more is dropped (`true`).
+    pub fn try_send(&mut self, qid: u32, port: &mut impl KickPort) -> bool {
+        if qid >= MAX_QUEUES {
+            self.stats.unsupported = self.stats.unsupported.wrapping_add(1);
+            return true;
+        }
+        if !port.tx_empty() {
+            self.stats.spins = self.stats.spins.wrapping_add(1);
+            return false;
+        }
+        self.send(qid, port);
+        true
     }
 
     /// Writes the kick of `qid` to TR1 (free: the caller checked); the
@@ -289,6 +317,52 @@ mod tests {
         }
         assert_eq!(mu.queues(), [0, 1]);
         assert!(!mu.tx_irq);
+    }
+
+    #[test]
+    fn spinning_kicks_wait_for_linux_to_read_each_word() {
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        // rpmsg-lite kicks queue 0 after every message; the same queue
+        // twice in a row is two words.
+        for qid in [0, 0, 1, 0] {
+            let mut polls = 0;
+            while !q.try_send(qid, &mut mu) {
+                polls += 1;
+                assert!(polls <= 3, "written as soon as Linux read");
+                if polls == 3 {
+                    // Linux's interrupt reads RR1: TE1 set again.
+                    assert!(mu.linux_reads());
+                }
+            }
+            // The first word found TR1 empty; every later one waited.
+            assert_eq!(polls, if q.stats().sent == 1 { 0 } else { 3 });
+        }
+        assert!(mu.linux_reads());
+        assert_eq!(mu.queues(), [0, 0, 1, 0]);
+        assert_eq!(mu.overwrites, 0);
+        assert!(!mu.tx_irq, "the TE1 interrupt is never used");
+        assert!(!q.is_pending());
+        let st = q.stats();
+        assert_eq!((st.sent, st.merged, st.deferred, st.spins), (4, 0, 0, 9));
+    }
+
+    #[test]
+    fn a_spinning_kick_waits_as_long_as_linux_does_not_read() {
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        assert!(q.try_send(1, &mut mu));
+        // A dead Linux: the caller would spin for good; nothing is
+        // overwritten meanwhile.
+        for _ in 0..1000 {
+            assert!(!q.try_send(0, &mut mu));
+        }
+        assert_eq!((mu.overwrites, q.stats().spins), (0, 1000));
+        assert!(mu.linux_reads());
+        assert!(q.try_send(0, &mut mu));
+        assert!(mu.linux_reads());
+        assert_eq!(mu.queues(), [1, 0]);
+        // Out-of-range queue ids are dropped, not waited for.
+        assert!(q.try_send(MAX_QUEUES, &mut mu));
+        assert_eq!(q.stats().unsupported, 1);
     }
 
     #[test]

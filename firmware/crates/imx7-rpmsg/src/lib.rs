@@ -35,6 +35,12 @@
 //! * **Reports**: rejected input, ring re-creations and Linux's
 //!   name-service messages are printed on the debug UART (UART2), at most
 //!   four lines a second, and counted ([`Imx7Platform::stats`]).
+//! * **Behaving like stock rpmsg-lite** (feature `lite-like`, test firmware
+//!   only): for a device whose layout sets rpmsg-remote's `LITE_LIKE`, the
+//!   platform tells Linux's kicks apart by queue (the word's upper half, as
+//!   rpmsg-lite's MU handler does) and kicks as rpmsg-lite's i.MX platform
+//!   does, spinning until Linux has read the previous word
+//!   ([`kick::KickQueue::try_send`]).
 //!
 //! ## Memory attributes and caches (what we assume)
 //!

@@ -213,6 +213,17 @@ impl Platform for Imx7Platform {
         }
     }
 
+    #[cfg(feature = "lite-like")]
+    fn notify_waiting(&mut self, queue_id: u32) {
+        cortex_m::asm::dsb();
+        irq::kick_spinning(queue_id);
+    }
+
+    #[cfg(feature = "lite-like")]
+    fn take_kicks(&mut self) -> u32 {
+        irq::take_kicked_queues()
+    }
+
     fn name_service(&mut self, name: &[u8; 32], addr: u32, flags: u32) {
         self.ns_messages = self.ns_messages.wrapping_add(1);
         if self.may_print() {
