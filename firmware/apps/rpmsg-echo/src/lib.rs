@@ -30,9 +30,13 @@
 //!
 //! This library is portable and tested on the host against the Linux
 //! master model of `rpmsg-remote` (feature `testing`); the binary runs it
-//! on the M4 with the `imx7-rpmsg` platform.
+//! on the M4 with the `imx7-rpmsg` platform ([`m4::run`], built for the M4
+//! only, which `rpmsg-lite-like` runs too).
 #![no_std]
 #![deny(missing_docs)]
+
+#[cfg(all(target_arch = "arm", target_os = "none"))]
+pub mod m4;
 
 use rpmsg_remote::{Config, Device, Endpoint, Error, Platform, RxBuf, SharedMemory, TxBuf};
 
