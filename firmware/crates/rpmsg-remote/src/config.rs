@@ -49,7 +49,11 @@ pub trait Config {
 }
 
 /// Whether `C` asks for stock rpmsg-lite's behaviour (never without the
-/// feature `lite-like`).
+/// feature `lite-like`, where `C` is then unused).
+#[cfg_attr(
+    not(feature = "lite-like"),
+    allow(clippy::extra_unused_type_parameters)
+)]
 pub(crate) const fn lite_like<C: Config>() -> bool {
     #[cfg(feature = "lite-like")]
     {
