@@ -31,7 +31,12 @@
 //! * **Start-up**: [`Imx7Platform::wait_for_linux`] sleeps until Linux's
 //!   first kick, so that nothing is read from or written to the window
 //!   before Linux has set the rings up (stale rings of an earlier boot would
-//!   otherwise look like a live link).
+//!   otherwise look like a live link), or until Linux's remoteproc marked
+//!   the virtio device ready in the resource table.
+//! * **Resource table** ([`resource_table`], feature `resource-table`, on
+//!   by default): the section `.resource_table` that lets the kernel's
+//!   stock remoteproc (`imx_rproc`) start or attach to the firmware; one
+//!   rpmsg vdev with the default layout's two vrings.
 //! * **Reports**: rejected input, ring re-creations and Linux's
 //!   name-service messages are printed on the debug UART (UART2), at most
 //!   four lines a second, and counted ([`Imx7Platform::stats`]).
@@ -70,8 +75,9 @@
 //! `SysTick` handlers; without it, the application defines them and calls
 //! [`on_mu_interrupt`] and [`on_tick`].
 //!
-//! Only the portable parts ([`kick`], [`ratelimit`], [`storm`], [`text`])
-//! are built on other targets, where they are unit-tested.
+//! Only the portable parts ([`kick`], [`ratelimit`], [`resource_table`]'s
+//! layout, [`storm`], [`text`]) are built on other targets, where they are
+//! unit-tested.
 #![no_std]
 #![deny(missing_docs)]
 
@@ -80,6 +86,7 @@ extern crate std;
 
 pub mod kick;
 pub mod ratelimit;
+pub mod resource_table;
 pub mod storm;
 pub mod text;
 
