@@ -71,18 +71,27 @@ impl Imx7Platform {
         })
     }
 
-    /// Sleeps until Linux has kicked at least once. Call it before the first
-    /// operation on the [`Device`](rpmsg_remote::Device): until Linux's
-    /// RPMsg driver has set up the rings (and kicked, which it does right
-    /// after filling its input ring), the window may hold anything, e.g.
-    /// the rings of a Linux that ran before a warm reboot, whose buffer
+    /// Sleeps until Linux has kicked at least once, or until Linux's
+    /// remoteproc marked its virtio device ready (`DRIVER_OK` in the
+    /// resource table's status, feature `resource-table`). Call it before
+    /// the first operation on the [`Device`](rpmsg_remote::Device): until
+    /// Linux's RPMsg driver has set up the rings (and kicked, which it does
+    /// right after filling its input ring), the window may hold anything,
+    /// e.g. the rings of a Linux that ran before a warm reboot, whose buffer
     /// addresses point into memory the new boot uses. The stack validates
     /// what it reads, but a plausible stale ring would still make it write
-    /// announcements into those buffers. After an M4 restart while Linux
-    /// runs, the next kick (Linux's next message to the M4, or a driver
-    /// reload) brings the link back.
+    /// announcements into those buffers.
+    ///
+    /// Either sign will do. Our transport does not use the resource table
+    /// (the status stays 0): its first kick ends the wait. Under the
+    /// kernel's remoteproc, `virtio_rpmsg_bus` sets `DRIVER_OK` and then
+    /// kicks, so the kick usually ends the wait there too; the status is
+    /// read at every wake-up and covers an M4 restarted (without reloading
+    /// its image) while that virtio device is up. After an M4 restart under
+    /// our transport, the next kick (Linux's next message to the M4, or a
+    /// driver reload) brings the link back.
     pub fn wait_for_linux(&mut self) {
-        while !irq::linux_seen() {
+        while !irq::linux_seen() && !remoteproc_ready() {
             self.wait(FOREVER);
         }
     }
@@ -138,6 +147,19 @@ impl Imx7Platform {
             }
             Verdict::Drop => false,
         }
+    }
+}
+
+/// Whether remoteproc set this firmware's virtio device up (its resource
+/// table's status has `DRIVER_OK`); never without the resource table.
+fn remoteproc_ready() -> bool {
+    #[cfg(feature = "resource-table")]
+    {
+        crate::resource_table::driver_ok()
+    }
+    #[cfg(not(feature = "resource-table"))]
+    {
+        false
     }
 }
 
