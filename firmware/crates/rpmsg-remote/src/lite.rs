@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! A device that behaves like stock rpmsg-lite (feature `lite-like`,
-//! [`Config::LITE_LIKE`](crate::Config::LITE_LIKE)), for test firmware that
-//! stands in for NXP's rpmsg-lite v5.4 (bare metal, its i.MX7 platform
-//! layer) so that Linux's side can be tested against the remote most users
-//! run. Everything else, the wire format, the validation of what Linux
+//! [`Config::LITE_LIKE`]), for test firmware that stands in for NXP's
+//! rpmsg-lite v5.4 (bare metal, its i.MX7 platform layer) so that Linux's
+//! side can be tested against the remote most users run. Everything else, the wire format, the validation of what Linux
 //! wrote, the API, is this stack's.
 //!
 //! Where rpmsg-lite differs from this stack, and what such a device does:
@@ -33,9 +32,9 @@
 //!    the link up. Messages published with no kick of queue 1 after them
 //!    are not seen until the next one. vring0 is looked at whenever a
 //!    buffer is needed, as rpmsg-lite's allocation polls it.
-//!    ([`Platform::take_kicks`](crate::Platform::take_kicks).)
+//!    ([`Platform::take_kicks`].)
 //! 5. **It busy-waits until Linux has read its previous kick** before
-//!    writing the next ([`Platform::notify_waiting`](crate::Platform::notify_waiting)).
+//!    writing the next ([`Platform::notify_waiting`]).
 //!
 //! What stays this stack's: descriptors and message headers are validated
 //! as always (rpmsg-lite trusts them; a device that writes wherever a
