@@ -43,6 +43,31 @@ pub const TCMU_M4: u32 = 0x2000_0000;
 /// Size of each TCM.
 pub const TCM_SIZE: u32 = 0x8000;
 
+/// SRC_M4RCR, the System Reset Controller's M4 control register (Linux
+/// `imx_rproc`'s `IMX7D_SRC_SCR`, SRC base 0x30390000 + 0x0C).
+pub const SRC_M4RCR: u64 = 0x3039_000C;
+/// SRC_M4RCR: the M4 is enabled.
+pub const M4RCR_ENABLE_M4: u32 = 1 << 3;
+/// SRC_M4RCR: M4 platform reset, self-clearing.
+pub const M4RCR_SW_M4P_RST: u32 = 1 << 2;
+/// SRC_M4RCR: M4 core reset, self-clearing.
+pub const M4RCR_SW_M4C_RST: u32 = 1 << 1;
+/// SRC_M4RCR: the M4 core is held in reset while this bit is set.
+pub const M4RCR_SW_M4C_NON_SCLR_RST: u32 = 1 << 0;
+/// The M4 control bits of SRC_M4RCR (`imx_rproc`'s mask).
+pub const M4RCR_MASK: u32 = 0xF;
+/// What `imx_rproc` writes under [`M4RCR_MASK`] to start the M4.
+pub const M4RCR_START: u32 = M4RCR_ENABLE_M4 | M4RCR_SW_M4P_RST | M4RCR_SW_M4C_RST;
+/// What `imx_rproc` writes under [`M4RCR_MASK`] to stop the M4; also what
+/// it reads back, and what it takes for "stopped" at probe.
+pub const M4RCR_STOP: u32 = M4RCR_ENABLE_M4 | M4RCR_SW_M4C_RST | M4RCR_SW_M4C_NON_SCLR_RST;
+/// What SRC_M4RCR reads under [`M4RCR_MASK`] while the M4 runs.
+pub const M4RCR_RUNNING: u32 = M4RCR_ENABLE_M4;
+
+/// WDOG1's control register WCR (16 bits): writing 0 (software reset,
+/// no WDOG_B assertion) resets the machine.
+pub const WDOG1_WCR: u64 = 0x3028_0000;
+
 /// One side of the Messaging Unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -169,6 +194,13 @@ mod tests {
         assert_eq!(sr_gip(3), 1 << 28);
         assert_eq!(cr_gir(0), 1 << 19);
         assert_eq!((0..CHANNELS).map(sr_te).fold(0, |a, b| a | b), SR_RESET);
+    }
+
+    #[test]
+    fn imx_rproc_values() {
+        assert_eq!(M4RCR_START, 0xE);
+        assert_eq!(M4RCR_STOP, 0xB);
+        assert_eq!(M4RCR_RUNNING, 0x8);
     }
 
     #[test]

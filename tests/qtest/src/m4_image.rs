@@ -2,15 +2,21 @@
 //! A tiny Cortex-M4 test image, assembled here and wrapped in an ELF file,
 //! so the tests need no cross toolchain.
 //!
-//! The image lives in TCML (M4 0x1FFF8000): a vector table with the initial
-//! stack pointer at the top of TCMU, then code that enables the MU side B
-//! receive interrupts (BCR RIE0..3) and NVIC line 97 and sleeps in `wfi`.
-//! Its MU interrupt handler answers every word `w` received on channel `n`
-//! with [`echo_answer`]`(n, w)` on the same channel.  It proves that the
-//! M4 starts from the vector table of a loaded image, reaches the MU at
-//! its A7 address and takes NVIC interrupt 97.
+//! Two images, each living in TCML (M4 0x1FFF8000): a vector table with
+//! the initial stack pointer at the top of TCMU, then the code.
+//!
+//! - The echo image enables the MU side B receive interrupts (BCR
+//!   RIE0..3) and NVIC line 97 and sleeps in `wfi`.  Its MU interrupt
+//!   handler answers every word `w` received on channel `n` with
+//!   [`echo_answer`]`(n, w)` on the same channel.  It proves that the M4
+//!   starts from the vector table of a loaded image, reaches the MU at its
+//!   A7 address and takes NVIC interrupt 97.
+//! - The counter image ([`counter`]) counts its boots and records the
+//!   state it was started in, then spins incrementing a counter: it shows
+//!   whether the M4 runs, and that a restart re-runs it from its reset
+//!   vector with fresh CPU state.
 
-use crate::board::{NVIC_IRQ_MU_B, TCML_M4, TCMU_M4, TCM_SIZE};
+use crate::board::{NVIC_IRQ_MU_B, TCML_M4, TCMU_A7, TCMU_M4, TCM_SIZE};
 
 /// The answer of the test image to word `word` on channel `channel`.
 pub fn echo_answer(channel: u32, word: u32) -> u32 {
@@ -22,9 +28,49 @@ const NVIC_ISER0: u32 = 0xE000_E100;
 /// Exception numbers below the first external interrupt.
 const SYSTEM_VECTORS: u32 = 16;
 
-/// The ELF file of the test image.
+/// The ELF file of the echo image.
 pub fn echo_image_elf() -> Vec<u8> {
     let image = echo_image();
+    elf32_arm(TCML_M4, image.entry, &image.bytes)
+}
+
+/// The bytes of the echo image as they sit in TCML from its start.
+pub fn echo_image_bytes() -> Vec<u8> {
+    echo_image().bytes
+}
+
+/// The counter image's data block at the start of TCMU, one word each.
+/// Offsets are from [`counter::DATA_A7`].
+pub mod counter {
+    use super::TCMU_A7;
+
+    /// The data block as the A7 sees it.
+    pub const DATA_A7: u64 = TCMU_A7;
+    /// Incremented in a loop while the image runs, from 1 after each boot.
+    pub const COUNT: u64 = 0x0;
+    /// Incremented once at each boot, after the records below are written
+    /// (TCMU is not cleared by a restart).
+    pub const BOOTS: u64 = 0x4;
+    /// The stack pointer at boot: the vector table's initial SP.
+    pub const SP_AT_BOOT: u64 = 0x8;
+    /// PRIMASK at boot: 0 after a reset.
+    pub const PRIMASK_AT_BOOT: u64 = 0xC;
+    /// NVIC ISER3 (lines 96..127) at boot: 0 after a reset.
+    pub const NVIC_ISER3_AT_BOOT: u64 = 0x10;
+    /// What the image changes after recording, so that a restart without
+    /// a reset would show: it moves SP down by this many bytes, sets
+    /// PRIMASK and enables NVIC line 97.
+    pub const SP_MOVED_BY: u32 = 16;
+
+    /// Address of a word of the data block, A7 view.
+    pub fn addr(offset: u64) -> u64 {
+        DATA_A7 + offset
+    }
+}
+
+/// The ELF file of the counter image (see [`counter`]).
+pub fn counter_image_elf() -> Vec<u8> {
+    let image = counter_image();
     elf32_arm(TCML_M4, image.entry, &image.bytes)
 }
 
@@ -34,15 +80,14 @@ struct Image {
     entry: u32,
 }
 
-/// Literal pool slots used by the code.
+/// Literal pool entries used by the code.
 #[derive(Clone, Copy)]
 enum Lit {
     MuB,
     RieAll,
     NvicIser,
+    TcmuData,
 }
-
-const LITERALS: [Lit; 3] = [Lit::MuB, Lit::RieAll, Lit::NvicIser];
 
 impl Lit {
     fn value(self) -> u32 {
@@ -51,6 +96,7 @@ impl Lit {
             // BCR RIE0..3
             Lit::RieAll => 0x0F00_0000,
             Lit::NvicIser => NVIC_ISER0 + 4 * (NVIC_IRQ_MU_B / 32),
+            Lit::TcmuData => TCMU_M4,
         }
     }
 }
@@ -99,6 +145,20 @@ impl Thumb {
     fn adds(&mut self, rd: u16, rn: u16, imm: u16) {
         self.emit(0x1C00 | imm << 6 | rn << 3 | rd);
     }
+    /// MOV Rd, SP (T1, Rd a low register).
+    fn mov_from_sp(&mut self, rd: u16) {
+        self.emit(0x4600 | 13 << 3 | rd);
+    }
+    /// SUB SP, SP, #imm7 * 4 (T1).
+    fn sub_sp(&mut self, imm: u16) {
+        self.emit(0xB080 | (imm / 4));
+    }
+    /// MRS Rd, PRIMASK (T1, 32 bits).
+    fn mrs_primask(&mut self, rd: u16) {
+        const SYSM_PRIMASK: u16 = 16;
+        self.emit(0xF3EF);
+        self.emit(0x8000 | rd << 8 | SYSM_PRIMASK);
+    }
     /// B<cond> forward over `skip` instructions (T1).
     fn b_cond_skip(&mut self, cond: u16, skip: u16) {
         // The branch target is PC (this instruction + 4) + 2 * imm8.
@@ -116,11 +176,15 @@ impl Thumb {
             self.emit(0xBF00); // NOP, to align the pool
         }
         let pool = 2 * self.code.len();
+        // One slot per distinct value, in order of first use.
+        let mut literals: Vec<u32> = Vec::new();
+        for (_, _, lit) in &self.loads {
+            if !literals.contains(&lit.value()) {
+                literals.push(lit.value());
+            }
+        }
         for (at, rt, lit) in &self.loads {
-            let slot = LITERALS
-                .iter()
-                .position(|l| l.value() == lit.value())
-                .unwrap();
+            let slot = literals.iter().position(|&l| l == lit.value()).unwrap();
             let pc = (2 * at + 4) & !3;
             let offset = pool + 4 * slot - pc;
             assert!(
@@ -130,8 +194,8 @@ impl Thumb {
             self.code[*at] = 0x4800 | rt << 8 | (offset / 4) as u16;
         }
         let mut bytes: Vec<u8> = self.code.iter().flat_map(|h| h.to_le_bytes()).collect();
-        for lit in LITERALS {
-            bytes.extend_from_slice(&lit.value().to_le_bytes());
+        for lit in literals {
+            bytes.extend_from_slice(&lit.to_le_bytes());
         }
         bytes
     }
@@ -140,6 +204,7 @@ impl Thumb {
 const COND_PL: u16 = 0x5;
 const WFI: u16 = 0xBF30;
 const CPSIE_I: u16 = 0xB662;
+const CPSID_I: u16 = 0xB672;
 const BX_LR: u16 = 0x4770;
 
 fn echo_image() -> Image {
@@ -188,6 +253,68 @@ fn echo_image() -> Image {
         bytes.extend_from_slice(&thumb(fault).to_le_bytes());
     }
     bytes.extend_from_slice(&thumb(isr).to_le_bytes());
+    bytes.extend(t.finish());
+    assert!(bytes.len() <= TCM_SIZE as usize);
+    Image {
+        bytes,
+        entry: thumb(reset),
+    }
+}
+
+fn counter_image() -> Image {
+    // Vectors up to NVIC line 97, like the echo image: all but reset spin.
+    let vectors = SYSTEM_VECTORS + NVIC_IRQ_MU_B + 1;
+    let code_base = TCML_M4 + 4 * vectors;
+    let mut t = Thumb {
+        code: Vec::new(),
+        loads: Vec::new(),
+    };
+    let (count, boots, sp_at_boot, primask_at_boot, iser_at_boot) = (
+        counter::COUNT as u16,
+        counter::BOOTS as u16,
+        counter::SP_AT_BOOT as u16,
+        counter::PRIMASK_AT_BOOT as u16,
+        counter::NVIC_ISER3_AT_BOOT as u16,
+    );
+
+    // Any exception: spin.  First, so that the reset vector differs from
+    // the echo image's.
+    let fault = t.here();
+    t.b_back(fault);
+
+    let reset = t.here();
+    t.ldr_lit(0, Lit::TcmuData);
+    // Record the state the core was started in.
+    t.mov_from_sp(2);
+    t.str(2, 0, sp_at_boot);
+    t.mrs_primask(2);
+    t.str(2, 0, primask_at_boot);
+    t.ldr_lit(3, Lit::NvicIser);
+    t.ldr(2, 3, 0);
+    t.str(2, 0, iser_at_boot);
+    // Count the boot, once the records are written.
+    t.ldr(1, 0, boots);
+    t.adds(1, 1, 1);
+    t.str(1, 0, boots);
+    // Change that state: a restart without a reset would show it.
+    t.movs(2, 1 << (NVIC_IRQ_MU_B % 32));
+    t.str(2, 3, 0);
+    t.emit(CPSID_I);
+    t.sub_sp(counter::SP_MOVED_BY as u16);
+    // Count forever.
+    t.movs(1, 0);
+    let count_loop = t.here();
+    t.adds(1, 1, 1);
+    t.str(1, 0, count);
+    t.b_back(count_loop);
+
+    let thumb = |index: usize| (code_base + 2 * index as u32) | 1;
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(&(TCMU_M4 + TCM_SIZE).to_le_bytes());
+    bytes.extend_from_slice(&thumb(reset).to_le_bytes());
+    for _ in 2..vectors {
+        bytes.extend_from_slice(&thumb(fault).to_le_bytes());
+    }
     bytes.extend(t.finish());
     assert!(bytes.len() <= TCM_SIZE as usize);
     Image {
@@ -259,6 +386,41 @@ mod tests {
         t.b_back(t.here());
         t.b_cond_skip(COND_PL, 4);
         assert_eq!(t.code, [WFI, 0xE7FD, 0xE7FE, 0xD503]);
+    }
+
+    #[test]
+    fn counter_image_starts_at_its_reset_vector() {
+        let image = counter_image();
+        let word = |i: usize| u32::from_le_bytes(image.bytes[4 * i..4 * i + 4].try_into().unwrap());
+        assert_eq!(word(0), 0x2000_8000, "initial SP at the top of TCMU");
+        assert_eq!(word(1), image.entry);
+        assert_eq!(word(1) & 1, 1, "Thumb reset vector");
+        let code = (word(1) & !1) - TCML_M4;
+        let half =
+            |at: u32| u16::from_le_bytes([image.bytes[at as usize], image.bytes[at as usize + 1]]);
+        // LDR r0, [PC, #imm]: the data block's address from the pool.
+        assert_eq!(half(code) & 0xFF00, 0x4800);
+        let pool = ((code + 4) & !3) + 4 * u32::from(half(code) & 0xFF);
+        assert_eq!(word(pool as usize / 4), TCMU_M4);
+    }
+
+    #[test]
+    fn the_two_images_have_different_reset_vectors() {
+        // A start that took the vector table of the image loaded at machine
+        // start, not of the one now in TCML, must not go unnoticed.
+        assert_ne!(counter_image().entry, echo_image().entry);
+    }
+
+    #[test]
+    fn system_instruction_encodings() {
+        let mut t = Thumb {
+            code: Vec::new(),
+            loads: Vec::new(),
+        };
+        t.mov_from_sp(2);
+        t.sub_sp(16);
+        t.mrs_primask(2);
+        assert_eq!(t.code, [0x466A, 0xB084, 0xF3EF, 0x8210]);
     }
 
     #[test]

@@ -34,8 +34,13 @@ pub const QEMU_ENV: &str = "QEMU_SYSTEM_ARM";
 pub enum Accel {
     /// No CPU runs: only the test drives the devices (QEMU's qtest accel).
     Qtest,
-    /// The CPUs run under TCG next to the test, e.g. firmware on the M4.
+    /// The CPUs run under TCG next to the test, e.g. firmware on the M4,
+    /// all in one TCG thread (the board's default).
     Tcg,
+    /// Like [`Accel::Tcg`], but each vCPU in its own host thread, as the
+    /// system tests run the board: `-smp 1,maxcpus=2 -accel
+    /// tcg,thread=multi`.  The M4 runs truly concurrently with the test.
+    TcgMulti,
 }
 
 /// Path of the QEMU binary under test, from `$QEMU_SYSTEM_ARM`.
@@ -68,8 +73,9 @@ pub struct Qtest {
 }
 
 impl Qtest {
-    /// Starts the board with one A7 (`-smp 1`), 512 MiB, no display and no
-    /// default devices, plus `extra` arguments.
+    /// Starts the board with one A7 (`-smp 1`, plus a slot for the M4 with
+    /// [`Accel::TcgMulti`]), 512 MiB, no display and no default devices,
+    /// plus `extra` arguments.
     pub fn start(accel: Accel, extra: &[&str]) -> Qtest {
         let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
         Qtest::spawn(accel, scratch_dir(), &extra)
@@ -96,12 +102,13 @@ impl Qtest {
         let stderr = fs::File::create(dir.join("stderr"))
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
 
-        let accel = match accel {
-            Accel::Qtest => "qtest",
-            Accel::Tcg => "tcg",
+        let (smp, accel) = match accel {
+            Accel::Qtest => ("1", "qtest"),
+            Accel::Tcg => ("1", "tcg"),
+            Accel::TcgMulti => ("1,maxcpus=2", "tcg,thread=multi"),
         };
         let mut cmd = Command::new(qemu_binary());
-        cmd.args(["-M", "mcimx7d-sabre", "-smp", "1", "-m", "512M"])
+        cmd.args(["-M", "mcimx7d-sabre", "-smp", smp, "-m", "512M"])
             .args(["-accel", accel, "-display", "none", "-nodefaults"])
             .arg("-qtest")
             .arg(format!("unix:{}", socket.display()))
@@ -193,6 +200,11 @@ impl Qtest {
     /// Writes a 32-bit value to a guest physical address (A7 view).
     pub fn writel(&mut self, addr: u64, value: u32) {
         self.command(&format!("writel {addr:#x} {value:#x}"));
+    }
+
+    /// Writes a 16-bit value to a guest physical address (A7 view).
+    pub fn writew(&mut self, addr: u64, value: u16) {
+        self.command(&format!("writew {addr:#x} {value:#x}"));
     }
 
     /// Reads a 32-bit value from a guest physical address (A7 view).
