@@ -6,6 +6,10 @@
 # The build directory is keyed by the source version, the patches, the config
 # fragment and the toolchain, so a second run rebuilds nothing. Prints the
 # build directory.
+#
+#   kernel.sh          the kernel with our patches (the one everything uses)
+#   kernel.sh --stock  the same kernel without them: the tests show that our
+#                      transport protects a kernel lacking the fixes
 source "$(dirname "$0")/lib.sh"
 source "$TOP/scripts/versions.sh"
 source "$TOP/scripts/env.sh"
@@ -14,6 +18,11 @@ for t in clang ld.lld llvm-ar bindgen rustc make bc bison flex dpkg-deb xz patch
     need "$t"
 done
 FRAGMENT=$TOP/configs/imx7-rpmsg-rs.config
+case ${1:-} in
+'') VARIANT=patched ;;
+--stock) VARIANT=stock ;;
+*) die "usage: kernel.sh [--stock]" ;;
+esac
 
 # 1. Source tree, extracted once per version.
 SRC=$CACHE/kernel/src-$LINUX_SOURCE_VERSION
@@ -33,32 +42,36 @@ fi
 # set of patches.
 PATCHES=("$TOP"/kernel/patches/*.patch)
 [ -f "${PATCHES[0]}" ] || die "no kernel patches in $TOP/kernel/patches"
-PSRC=$SRC-patched-$(key_of "${PATCHES[@]}")
-if [ ! -f "$PSRC/.patched" ]; then
-    log "kernel: applying ${#PATCHES[@]} patch(es) in $PSRC"
-    rm -rf "$PSRC" "$PSRC.tmp"
-    cp -al "$SRC" "$PSRC.tmp"
-    for p in "${PATCHES[@]}"; do
-        patch -d "$PSRC.tmp" -p1 -s --no-backup-if-mismatch <"$p" ||
-            die "kernel patch ${p#"$TOP"/} does not apply to $LINUX_SOURCE_VERSION"
-    done
-    mv "$PSRC.tmp" "$PSRC"
-    touch "$PSRC/.patched"
+if [ "$VARIANT" = stock ]; then
+    PATCHES=()
+else
+    PSRC=$SRC-patched-$(key_of "${PATCHES[@]}")
+    if [ ! -f "$PSRC/.patched" ]; then
+        log "kernel: applying ${#PATCHES[@]} patch(es) in $PSRC"
+        rm -rf "$PSRC" "$PSRC.tmp"
+        cp -al "$SRC" "$PSRC.tmp"
+        for p in "${PATCHES[@]}"; do
+            patch -d "$PSRC.tmp" -p1 -s --no-backup-if-mismatch <"$p" ||
+                die "kernel patch ${p#"$TOP"/} does not apply to $LINUX_SOURCE_VERSION"
+        done
+        mv "$PSRC.tmp" "$PSRC"
+        touch "$PSRC/.patched"
+    fi
+    SRC=$PSRC
 fi
-SRC=$PSRC
 kver=$(make -s -C "$SRC" kernelversion)
 case $kver in 7.3.*) ;; *) die "unexpected kernel version $kver in $LINUX_SOURCE_PKG $LINUX_SOURCE_VERSION" ;; esac
 
 # 2. Configure and build, keyed by every input.
 toolchain="$(rustc --version) | $(bindgen --version) | $(clang --version | head -n1)"
-key=$( (printf '%s\n' "$LINUX_SOURCE_VERSION" "$toolchain"; key_of "$FRAGMENT" "${PATCHES[@]}" "$TOP/scripts/kernel.sh") | sha256sum | cut -c1-16)
+key=$( (printf '%s\n' "$LINUX_SOURCE_VERSION" "$VARIANT" "$toolchain"; key_of "$FRAGMENT" "${PATCHES[@]}" "$TOP/scripts/kernel.sh") | sha256sum | cut -c1-16)
 OUT=$CACHE/kernel/build-$key
 if [ -f "$OUT/.built" ]; then
     printf '%s\n' "$OUT"
     exit 0
 fi
 mkdir -p "$OUT"
-log "kernel $kver: building in $OUT (log: $OUT/build.log)"
+log "kernel $kver ($VARIANT): building in $OUT (log: $OUT/build.log)"
 "${KMAKE[@]}" -C "$SRC" O="$OUT" rustavailable >"$OUT/build.log" 2>&1 ||
     die "Rust is not available for the kernel build: $(tail -n3 "$OUT/build.log")"
 "${KMAKE[@]}" -C "$SRC" O="$OUT" KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig >>"$OUT/build.log" 2>&1 ||
