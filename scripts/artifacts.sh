@@ -2,6 +2,8 @@
 # Build (or take from the cache) everything the board needs and set
 # KBUILD, DTBS, QEMU, FIRMWARE, RPMSG_FIRMWARE, HOSTILE_FIRMWARE, BUSYBOX, MODULES, GUEST_TOOLS, M4_CPU and BOARD_ARGS (the harness's
 # options). Sourced by test.sh and demo.sh after lib.sh; a failure stops.
+# With STOCK_KERNEL=1 (test.sh) also the kernel without our kernel patches
+# and our modules for it (KBUILD_STOCK, MODULES_STOCK, in BOARD_ARGS).
 
 bash "$TOP/scripts/setup-host.sh"
 source "$TOP/scripts/env.sh"
@@ -25,3 +27,11 @@ BOARD_ARGS=(
     --modules "$KBUILD/modules-install" --firmware "$FIRMWARE" --rpmsg-firmware "$RPMSG_FIRMWARE" --hostile-firmware "$HOSTILE_FIRMWARE" --guest-tools "$GUEST_TOOLS" --m4-cpu "$M4_CPU"
     --rust-modules "$MODULES" --scripts "$TOP/tests/guest"
 )
+if [ "${STOCK_KERNEL:-0}" = 1 ]; then
+    KBUILD_STOCK=$(bash "$TOP/scripts/kernel.sh" --stock)
+    MODULES_STOCK=$(bash "$TOP/scripts/modules.sh" "$KBUILD_STOCK")
+    BOARD_ARGS+=(
+        --stock-kernel "$KBUILD_STOCK/arch/arm/boot/zImage"
+        --stock-modules "$KBUILD_STOCK/modules-install" --stock-rust-modules "$MODULES_STOCK"
+    )
+fi

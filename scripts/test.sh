@@ -13,6 +13,7 @@ mkdir -p "$LOGDIR"
 T0=$SECONDS
 
 # --- builds: a failure here stops everything after it ---------------------
+STOCK_KERNEL=1
 source "$TOP/scripts/artifacts.sh"
 log "builds ready after $((SECONDS - T0)) s"
 

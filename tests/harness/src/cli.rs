@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 /// The options every harness program takes.
 pub const USAGE: &str = "options: --qemu QEMU --kernel ZIMAGE --dtb DTB --busybox BUSYBOX \
---modules MODULES_INSTALL_DIR --rust-modules DIR --firmware ELF --rpmsg-firmware ELF --hostile-firmware ELF --guest-tools DIR --m4-cpu N --scripts DIR --log-dir DIR";
+--modules MODULES_INSTALL_DIR --rust-modules DIR --firmware ELF --rpmsg-firmware ELF --hostile-firmware ELF --guest-tools DIR --m4-cpu N --scripts DIR --log-dir DIR \
+[--stock-kernel ZIMAGE --stock-modules MODULES_INSTALL_DIR --stock-rust-modules DIR]";
 
 /// Parsed `--key value` options.
 pub struct Options(HashMap<String, String>);
@@ -83,9 +84,14 @@ impl Options {
             Some(name) => self.sibling("dtb", name, "scripts/dtbs.sh")?,
             None => self.path("dtb")?,
         };
+        let (kernel, modules, rust_modules) = if variant.stock_kernel {
+            ("stock-kernel", "stock-modules", STOCK_RUST_MODULES_OPTION)
+        } else {
+            ("kernel", "modules", RUST_MODULES_OPTION)
+        };
         let mut files = Vec::new();
         for ko in variant.rust_modules {
-            let host = self.sibling(RUST_MODULES_OPTION, ko, "scripts/modules.sh")?;
+            let host = self.sibling(rust_modules, ko, "scripts/modules.sh")?;
             files.push((format!("{RUST_MODULES_GUEST_DIR}/{ko}"), host));
         }
         let initrd = log_dir.join(match variant.name {
@@ -94,7 +100,7 @@ impl Options {
         });
         let spec = InitramfsSpec {
             busybox: self.path("busybox")?,
-            kernel_modules: Some(self.path("modules")?),
+            kernel_modules: Some(self.path(modules)?),
             files,
             bins: variant.bins.clone(),
             scripts: Some(self.path("scripts")?),
@@ -102,7 +108,7 @@ impl Options {
         initramfs::build(&spec, &initrd).map_err(|e| format!("building the initramfs: {e}"))?;
         Ok(BoardConfig {
             qemu: self.path("qemu")?,
-            kernel: self.path("kernel")?,
+            kernel: self.path(kernel)?,
             dtb,
             initrd,
             firmware: variant.firmware.map(|key| self.path(key)).transpose()?,
@@ -118,6 +124,8 @@ impl Options {
 
 /// The option naming the directory of our built `.ko` files.
 pub const RUST_MODULES_OPTION: &str = "rust-modules";
+/// The option naming our `.ko` files built for the stock kernel.
+pub const STOCK_RUST_MODULES_OPTION: &str = "stock-rust-modules";
 /// Where our modules are installed in the guest (`insmod` from there).
 pub const RUST_MODULES_GUEST_DIR: &str = "/lib/modules";
 
@@ -136,6 +144,9 @@ pub struct BoardVariant<'a> {
     pub bins: Vec<(String, PathBuf)>,
     /// Extra kernel command-line arguments.
     pub extra_append: &'a str,
+    /// Boot the kernel built without our kernel patches (`--stock-kernel`,
+    /// its `--stock-modules` and our `--stock-rust-modules` built for it).
+    pub stock_kernel: bool,
 }
 
 impl Default for BoardVariant<'_> {
@@ -147,6 +158,7 @@ impl Default for BoardVariant<'_> {
             rust_modules: &[],
             bins: Vec::new(),
             extra_append: "",
+            stock_kernel: false,
         }
     }
 }

@@ -65,7 +65,13 @@ pub fn board_config(
     dtb: &str,
     firmware: bool,
 ) -> Result<BoardConfig, String> {
-    board_variant(opts, name, Some(dtb), firmware.then_some(FIRMWARE_OPTION))
+    board_variant(
+        opts,
+        name,
+        Some(dtb),
+        firmware.then_some(FIRMWARE_OPTION),
+        false,
+    )
 }
 
 /// Builds a board running the firmware of option `firmware` on the tree
@@ -76,7 +82,17 @@ pub fn board_config_with(
     dtb: Option<&str>,
     firmware: &str,
 ) -> Result<BoardConfig, String> {
-    board_variant(opts, name, dtb, Some(firmware))
+    board_variant(opts, name, dtb, Some(firmware), false)
+}
+
+/// Like [`board_config_with`] on `--dtb`, booting the kernel built without
+/// our kernel patches (`--stock-kernel`) and our modules built for it.
+pub fn board_config_stock(
+    opts: &Options,
+    name: &str,
+    firmware: &str,
+) -> Result<BoardConfig, String> {
+    board_variant(opts, name, None, Some(firmware), true)
 }
 
 fn board_variant(
@@ -84,6 +100,7 @@ fn board_variant(
     name: &str,
     dtb: Option<&str>,
     firmware: Option<&str>,
+    stock_kernel: bool,
 ) -> Result<BoardConfig, String> {
     let tool = opts.sibling(GUEST_TOOLS_OPTION, TOOL, "scripts/guest-tools.sh")?;
     opts.board_variant(&BoardVariant {
@@ -96,6 +113,7 @@ fn board_variant(
         // config has KUNIT_DEFAULT_ENABLED and KUNIT_AUTORUN_ENABLED off);
         // kmemleak watches the lifecycle tests.
         extra_append: "kmemleak=on kunit.enable=1 kunit.autorun=1",
+        stock_kernel,
     })
 }
 
@@ -125,7 +143,8 @@ pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
     no_remote_board(&mut m, report);
     report.record("rpmsg_no_remote::power_off", suites::power_off(&mut m));
 
-    lifecycle::run_hostile(opts, report)
+    lifecycle::run_hostile(opts, report)?;
+    lifecycle::run_hostile_stock(opts, report)
 }
 
 /// Boots, checks the firmware, quiets the console and loads our modules.

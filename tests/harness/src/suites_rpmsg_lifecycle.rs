@@ -299,3 +299,28 @@ pub fn run_hostile(opts: &Options, report: &mut Report) -> Result<(), String> {
     report.record("rpmsg_hostile::power_off", suites::power_off(&mut m));
     Ok(())
 }
+
+/// The hostile firmware against the kernel built without our kernel
+/// patches: the transport alone keeps the reader safe
+/// (`suites_rpmsg_faults::stock_kernel_faults`).
+pub fn run_hostile_stock(opts: &Options, report: &mut Report) -> Result<(), String> {
+    let cfg = crate::suites_rpmsg::board_config_stock(opts, "rpmsg-hostile-stock", HOSTILE_OPTION)?;
+    let mut m = Machine::start(&cfg, "rpmsg-hostile-stock").map_err(|e| e.to_string())?;
+    let suite = "rpmsg_hostile_stock";
+    if crate::suites_rpmsg::bring_up(&mut m, report, suite, Some(HOSTILE_READY)) {
+        let con = &mut m.console;
+        let raw = within(con, &format!("rpmsg-tty-of {RAW}"), BOUND);
+        let ok = raw.is_ok();
+        report.record(&format!("{suite}::channel_gets_tty"), raw);
+        if ok {
+            crate::suites_rpmsg_faults::stock_kernel_faults(con, report, suite);
+            report.record(&format!("{suite}::no_leaks_kmemleak"), no_leaks(con));
+        }
+        report.record(
+            &format!("{suite}::kernel_log_clean"),
+            suites::kernel_log_clean_but(con, &crate::suites_rpmsg_faults::PROVOKED_STOCK),
+        );
+    }
+    report.record(&format!("{suite}::power_off"), suites::power_off(&mut m));
+    Ok(())
+}
