@@ -29,6 +29,10 @@ mod mailbox;
 #[allow(dead_code)]
 #[path = "../../rust/shmem/mod.rs"]
 mod shmem;
+/// System-controller registers (rust/syscon/).
+#[allow(dead_code)]
+#[path = "../../rust/syscon/mod.rs"]
+mod syscon;
 /// Virtio transport glue (rust/virtio/).
 #[allow(dead_code)]
 #[path = "../../rust/virtio/mod.rs"]
