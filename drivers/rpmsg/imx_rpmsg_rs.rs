@@ -9,7 +9,9 @@
 //! top unchanged; notifications go through the Messaging Unit, requested
 //! from the node's `mboxes` by name ("tx", "rx"). RPMsg buffers come from
 //! the device's DMA memory, or from a `shared-dma-pool` in
-//! `memory-region`. See Documentation/rpmsg.md.
+//! `memory-region`. With `fsl,src` the transport holds the M4 in reset
+//! while it sets up and tears down, and starts it once the rings are ready.
+//! See Documentation/rpmsg.md.
 
 use kernel::{
     debugfs::{Dir, File},
@@ -44,12 +46,15 @@ mod config;
 mod kick;
 #[path = "imx_rpmsg/layout.rs"]
 mod layout;
+#[path = "imx_rpmsg/m4.rs"]
+mod m4;
 #[path = "imx_rpmsg/tests.rs"]
 mod tests;
 #[path = "imx_rpmsg/vdev.rs"]
 mod vdev;
 
 use kick::{FlushOnDrop, RxClient, RxKicks, TxKicks};
+use m4::{M4Control, M4};
 use mailbox::client::Channel;
 use shmem::{DmaPool, Mapping, Window};
 use vdev::Vdev;
@@ -61,14 +66,22 @@ use virtio::{
 /// The platform driver.
 struct ImxRpmsgDriver;
 
+/// What a compatible says about the SoC.
+struct Soc {
+    /// How its SRC controls the Cortex-M core, if Linux may.
+    m4: Option<&'static M4Control>,
+}
+
 /// A bound transport node. Fields drop in declaration order, which is the
-/// teardown order: unregister the virtio devices (the RPMsg bus and its
-/// channels go away, the rings are deleted and zeroed), free the "rx"
-/// channel (no more kicks arrive), wait for ring work in progress, free the
-/// "tx" channel, give the buffer pool back, unmap the window, remove the
-/// debugfs files.
+/// teardown order: hold the M4 in reset (with `fsl,src`; from then on
+/// nothing but us reads or writes the shared memory), unregister the
+/// virtio devices (the RPMsg bus and its channels go away, the rings are
+/// deleted and zeroed), free the "rx" channel (no more kicks arrive), wait
+/// for ring work in progress, free the "tx" channel, give the buffer pool
+/// back, unmap the window, remove the debugfs files.
 #[pin_data]
 struct ImxRpmsg<'bound> {
+    _m4: Option<M4>,
     _vdevs: KVec<Registration<'bound, Vdev<'bound>>>,
     _rx: Arc<Channel<'bound, RxClient>>,
     _flush: FlushOnDrop,
@@ -84,9 +97,20 @@ kernel::of_device_table!(
     OF_TABLE,
     <ImxRpmsgDriver as platform::Driver>::IdInfo,
     [
-        (of::DeviceId::new(c"fsl,imx7d-rpmsg"), ()),
-        (of::DeviceId::new(c"fsl,imx6sx-rpmsg"), ()),
-        (of::DeviceId::new(c"fsl,imx7ulp-rpmsg"), ()),
+        (
+            of::DeviceId::new(c"fsl,imx7d-rpmsg"),
+            Soc {
+                m4: Some(&m4::IMX7D)
+            }
+        ),
+        (
+            of::DeviceId::new(c"fsl,imx6sx-rpmsg"),
+            Soc {
+                m4: Some(&m4::IMX6SX)
+            }
+        ),
+        // The i.MX7ULP's Cortex-M4 boots first and runs the SoC.
+        (of::DeviceId::new(c"fsl,imx7ulp-rpmsg"), Soc { m4: None }),
     ]
 );
 
@@ -126,17 +150,20 @@ fn fault_files(
 }
 
 impl platform::Driver for ImxRpmsgDriver {
-    type IdInfo = ();
+    type IdInfo = Soc;
     type Data<'bound> = ImxRpmsg<'bound>;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
         pdev: &'bound platform::Device<Core<'_>>,
-        _info: Option<&'bound Self::IdInfo>,
+        info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         pin_init::pin_init_scope(move || {
             let dev: &'bound Device<Bound> = pdev.as_ref();
             let cfg = config::read(pdev)?;
+            // First of all: a remote left running by an earlier session
+            // must not see the rings being set up.
+            let m4 = M4::stop(dev, info.and_then(|soc| soc.m4))?;
             let layout = cfg.layout;
             let Window { start, size } = layout.window();
 
@@ -222,6 +249,13 @@ impl platform::Driver for ImxRpmsgDriver {
                 _shm: shm,
                 _faults: faults,
                 _debugfs: debugfs,
+                // Last: the rings are ready and kicks reach us.
+                _m4: {
+                    if let Some(m4) = &m4 {
+                        m4.start(dev)?;
+                    }
+                    m4
+                },
             }))
         })
     }
