@@ -234,8 +234,14 @@ impl platform::Driver for ImxRpmsgDriver {
                 _vdevs: {
                     let mut regs = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
                     for (i, q) in queues.iter().enumerate() {
-                        let vdev =
-                            Vdev::new(i as u32, layout, shm.clone(), tx.clone(), rx_kicks.clone());
+                        let vdev = Vdev::new(
+                            i as u32,
+                            layout,
+                            shm.clone(),
+                            tx.clone(),
+                            rx_kicks.clone(),
+                            m4.is_some(),
+                        );
                         let reg = Registration::register(dev, Ok::<_, Error>(vdev), q.clone())
                             .inspect_err(|e| {
                                 dev_err!(dev, "cannot register virtio device {} ({:?})\n", i, e);

@@ -159,6 +159,11 @@ pub(crate) struct RingSpec {
     pub(crate) align: u32,
     /// The smallest length a used entry of the ring may carry.
     pub(crate) min_used: MinUsed,
+    /// The transport restarts the remote with these rings, so indices left
+    /// in them by an earlier session are no concern; otherwise they are
+    /// reported (once, when ring 0 is created): the remote still runs on
+    /// that session's state.
+    pub(crate) remote_restarted: bool,
 }
 
 /// The operations of a virtio transport (`struct virtio_config_ops`). All
@@ -566,6 +571,10 @@ impl<T: Transport> Ops<T> {
             pr_err!("virtio: ring {index} does not fit its memory\n");
             return Err(EINVAL);
         };
+        if index == 0 && !spec.remote_restarted {
+            // SAFETY: `vdev` is our registered device (our contract).
+            unsafe { Self::report_leftover(inner, vdev, &spec, geo) };
+        }
         // The remote must find an empty ring (all indices 0).
         spec.mem.zero();
         let shadow = Shadow::new(spec.mem, geo, spec.min_used)?;
@@ -592,6 +601,48 @@ impl<T: Transport> Ops<T> {
         }
         inner.queues.insert(index, vq, shadow);
         Ok(vq)
+    }
+
+    /// Logs one line if either ring of the device (ring 0's `spec` and
+    /// geometry `geo`; ring 1 of the same shape) still holds indices from
+    /// an earlier session: a remote that was not restarted and cannot
+    /// resynchronise will not work with the new rings, and any entry it
+    /// returns from the old ones is refused as a remote fault.
+    ///
+    /// # Safety
+    ///
+    /// `vdev` must be our registered device.
+    unsafe fn report_leftover(
+        inner: &Inner<T>,
+        vdev: *mut ffi::virtio_device,
+        spec: &RingSpec,
+        geo: Geometry,
+    ) {
+        let (a0, u0) = geo.indices(&spec.mem);
+        let (a1, u1) = match inner.transport.ring(1) {
+            Ok(ring1) if ring1.mem.len() >= geo.size() => geo.indices(&ring1.mem),
+            _ => (0, 0),
+        };
+        if (a0, u0, a1, u1) == (0, 0, 0, 0) {
+            return;
+        }
+        // SAFETY: `vdev` is registered (the caller's contract), so it and
+        // its parent, the transport's device, stay alive during this call.
+        let (dev, parent): (&Device, &Device) = unsafe {
+            (
+                Device::from_raw(&raw mut (*vdev).dev),
+                Device::from_raw((*vdev).dev.parent),
+            )
+        };
+        dev_warn!(
+            parent,
+            "{}: the shared rings hold indices of an earlier session (ring 0: available {}, used {}; ring 1: available {}, used {}): the remote was not restarted; restart it to use the new rings\n",
+            dev.name(),
+            a0,
+            u0,
+            a1,
+            u1
+        );
     }
 
     /// `del_vqs` of `virtio_config_ops`.

@@ -70,6 +70,15 @@ impl Geometry {
         self.num
     }
 
+    /// The available and used indices found in `mem` (a ring of this
+    /// layout): both 0 in a ring nobody has used since it was zeroed.
+    pub(crate) fn indices(&self, mem: &RingMemory) -> (u16, u16) {
+        (
+            mem.read_u16(self.avail_idx()),
+            mem.read_u16(self.used_idx()),
+        )
+    }
+
     fn desc(&self, i: u16) -> usize {
         16 * usize::from(i)
     }

@@ -29,6 +29,7 @@ pub(crate) struct Vdev<'a> {
     status: AtomicU8,
     tx: Arc<Channel<'a, TxKicks>>,
     rx: Arc<RxKicks>,
+    restarts_remote: bool,
 }
 
 impl<'a> Vdev<'a> {
@@ -40,6 +41,7 @@ impl<'a> Vdev<'a> {
         shm: Arc<Mapping>,
         tx: Arc<Channel<'a, TxKicks>>,
         rx: Arc<RxKicks>,
+        restarts_remote: bool,
     ) -> Self {
         Self {
             index,
@@ -48,6 +50,7 @@ impl<'a> Vdev<'a> {
             status: AtomicU8::new(0),
             tx,
             rx,
+            restarts_remote,
         }
     }
 }
@@ -100,6 +103,7 @@ impl Transport for Vdev<'_> {
             } else {
                 MinUsed::NONE
             },
+            remote_restarted: self.restarts_remote,
         })
     }
 
