@@ -42,6 +42,8 @@ mod virtio;
 
 #[path = "imx_rpmsg/config.rs"]
 mod config;
+#[path = "imx_rpmsg/hold.rs"]
+mod hold;
 #[path = "imx_rpmsg/kick.rs"]
 mod kick;
 #[path = "imx_rpmsg/layout.rs"]
@@ -53,6 +55,7 @@ mod tests;
 #[path = "imx_rpmsg/vdev.rs"]
 mod vdev;
 
+use hold::ModuleHold;
 use kick::{FlushOnDrop, RxClient, RxKicks, TxKicks};
 use m4::{M4Control, M4};
 use mailbox::client::Channel;
@@ -91,6 +94,8 @@ struct ImxRpmsg<'bound> {
     /// `remote_faults` of each vdev, in `imx_rpmsg_rs-<device>/vdev<N>/`.
     _faults: KVec<Pin<KBox<File<Arc<RemoteFaults>>>>>,
     _debugfs: Dir,
+    /// Without `fsl,src` and a buffer pool: the module stays loaded.
+    _hold: Option<ModuleHold>,
 }
 
 kernel::of_device_table!(
@@ -189,6 +194,7 @@ impl platform::Driver for ImxRpmsgDriver {
                 })?),
             };
 
+            let pool_less = pool.is_none();
             let mut queues = KVec::with_capacity(layout.vdevs() as usize, GFP_KERNEL)?;
             for _ in 0..layout.vdevs() {
                 queues.push(Queues::new()?, GFP_KERNEL)?;
@@ -255,6 +261,11 @@ impl platform::Driver for ImxRpmsgDriver {
                 _shm: shm,
                 _faults: faults,
                 _debugfs: debugfs,
+                _hold: if m4.is_none() && pool_less {
+                    Some(ModuleHold::take(dev)?)
+                } else {
+                    None
+                },
                 // Last: the rings are ready and kicks reach us.
                 _m4: {
                     if let Some(m4) = &m4 {

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Keeping the transport loaded while a remote it cannot stop may still
+//! use RPMsg buffers in ordinary DMA memory.
+//!
+//! Without `fsl,src` the M4 outlives an unload; the buffers the RPMsg bus
+//! frees then go back to the page allocator while the remote may still
+//! write into the ones it took. With a `shared-dma-pool` they stay in
+//! reserved memory and that is harmless; without one, the module refuses
+//! to unload (it holds a reference to itself for as long as the device is
+//! bound) and says why, once, at probe.
+
+use kernel::{bindings, device::Device, prelude::*, ModuleMetadata};
+
+/// A reference to this module, dropped with the device's data.
+pub(crate) struct ModuleHold(());
+
+impl ModuleHold {
+    /// Takes the reference and logs the one line saying why.
+    pub(crate) fn take(dev: &Device) -> Result<Self> {
+        let module = <crate::LocalModule as ModuleMetadata>::THIS_MODULE.as_ptr();
+        // SAFETY: `module` is this module's `struct module` (or null when
+        // built in, which the call accepts); we are in its probe, so it is
+        // live.
+        if !unsafe { bindings::try_module_get(module) } {
+            return Err(ENODEV);
+        }
+        dev_warn!(
+            dev,
+            "RPMsg buffers in DMA memory and no 'fsl,src' to stop the M4: it could write into them after an unload, so this module stays loaded (give the node 'fsl,src' or a shared-dma-pool in 'memory-region')\n"
+        );
+        Ok(Self(()))
+    }
+}
+
+impl Drop for ModuleHold {
+    fn drop(&mut self) {
+        let module = <crate::LocalModule as ModuleMetadata>::THIS_MODULE.as_ptr();
+        // SAFETY: Drops the reference `take` got.
+        unsafe { bindings::module_put(module) };
+    }
+}
