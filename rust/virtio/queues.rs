@@ -142,6 +142,19 @@ impl Queues {
     /// device marked broken (its drivers' calls fail from then on) and no
     /// ring of it taken in or run again until its rings are re-created.
     pub(crate) fn interrupt(&self, index: usize) -> bool {
+        self.interrupt_checked(index, None)
+    }
+
+    /// Like [`Self::interrupt`] for ring `index`, but the used entries of
+    /// ring `other` are taken in and checked (and delivered) after those of
+    /// `index` were read and before they are delivered: nothing of `index`
+    /// reaches the driver if `other` shows a fault the remote committed
+    /// before it wrote them. A remote that walks stale ring state answers
+    /// on one ring before it returns the buffer it answered from on the
+    /// other; checked this way, its first lie stops the device before any
+    /// answer to a stale buffer is delivered. Takes ring `index`'s mutex,
+    /// then `other`'s (the only order in which two are held).
+    pub(crate) fn interrupt_checked(&self, index: usize, other: Option<usize>) -> bool {
         let Some(ring) = self.ring(index) else {
             return false;
         };
@@ -153,6 +166,14 @@ impl Queues {
             return false;
         }
         let taken = (*ring.shadow.lock()).as_mut().map(Shadow::take_used);
+        if let Some(other) = other {
+            // `take_used` read the used index with acquire ordering: what
+            // the remote wrote to `other` before these entries is visible.
+            self.interrupt(other);
+            if self.stopped.load(Ordering::Acquire) {
+                return false;
+            }
+        }
         // SAFETY: A live queue stays in its slot until `delete_all`, which
         // needs the mutex we hold.
         let ret = unsafe { ffi::vring_interrupt(0, run.0.cast()) };

@@ -13,10 +13,12 @@
 //! queue's work item runs the ring's callback in process context (the
 //! RPMsg bus takes mutexes and registers devices there). A work item
 //! already queued absorbs further kicks. Words naming no queue of ours are
-//! reported once and dropped. After the receive ring (ring 0) the work
-//! also looks at the vdev's transmit ring: a remote that answers without
-//! signalling the buffers it consumed (rpmsg-lite by default) still wakes
-//! every sender waiting for a buffer.
+//! reported once and dropped. A kick of the receive ring (ring 0) also
+//! looks at the vdev's transmit ring, between reading the new messages and
+//! delivering them (a remote's lie on the transmit ring stops the device
+//! before any message it wrote later is delivered) and again after: a
+//! remote that answers without signalling the buffers it consumed
+//! (rpmsg-lite by default) still wakes every sender waiting for a buffer.
 //!
 //! **Polling** ([`TxPoll`]): the virtio core sees the buffers the remote
 //! consumed only once the transport has taken its used entries in (see
@@ -169,9 +171,14 @@ impl WorkItem for QueueWork {
     type Pointer = Arc<QueueWork>;
 
     fn run(this: Arc<QueueWork>) {
-        this.queues.interrupt(this.ring);
         if this.ring == 0 {
+            // Messages are delivered only once the transmit ring's returns
+            // written before them were checked; the look after catches the
+            // buffers the remote gave back while answering.
+            this.queues.interrupt_checked(0, Some(1));
             this.queues.interrupt(1);
+        } else {
+            this.queues.interrupt(this.ring);
         }
     }
 }
