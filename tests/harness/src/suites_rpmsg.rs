@@ -253,7 +253,27 @@ pub fn pool_board(m: &mut Machine, report: &mut Report) -> bool {
             &format!("rpmsg-stream-check $(rpmsg-tty-of {RAW}) 262144"),
         ),
     );
-    report.record("rpmsg_pool::kernel_log_clean", log_clean(con));
+    // No fsl,src in this tree: the M4 keeps running across reloads and the
+    // firmware must resynchronise with the new rings each time.
+    report.record(
+        "rpmsg_pool::reload_20_cycles_firmware_resyncs",
+        guest_script(
+            con,
+            &format!(
+                "rpmsg-reload-cycles 20 {GUEST_DIR}/imx_rpmsg_rs.ko {GUEST_DIR}/rpmsg_tty_rs.ko"
+            ),
+        ),
+    );
+    let boots = m.m4_output().matches(RPMSG_ECHO_READY).count();
+    report.record(
+        "rpmsg_pool::m4_never_restarted",
+        if boots == 1 {
+            Ok("the M4 booted once".to_string())
+        } else {
+            Err(format!("the M4 booted {boots} times without fsl,src"))
+        },
+    );
+    report.record("rpmsg_pool::kernel_log_clean", log_clean(&mut m.console));
     true
 }
 
