@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build (or take from the cache) everything the board needs and set
-# KBUILD, DTBS, QEMU, FIRMWARE, RPMSG_FIRMWARE, HOSTILE_FIRMWARE, BUSYBOX, MODULES, GUEST_TOOLS, M4_CPU and BOARD_ARGS (the harness's
+# KBUILD, DTBS, QEMU, FIRMWARE, RPMSG_FIRMWARE, HOSTILE_FIRMWARE, LITE_FIRMWARE, BUSYBOX, MODULES, GUEST_TOOLS, M4_CPU and BOARD_ARGS (the harness's
 # options). Sourced by test.sh and demo.sh after lib.sh; a failure stops.
 # With STOCK_KERNEL=1 (test.sh) also the kernel without our kernel patches
 # and our modules for it (KBUILD_STOCK, MODULES_STOCK, in BOARD_ARGS).
@@ -13,6 +13,7 @@ QEMU=$(bash "$TOP/scripts/qemu.sh")
 FIRMWARE=$(bash "$TOP/scripts/firmware.sh" mu-echo)
 RPMSG_FIRMWARE=$(bash "$TOP/scripts/firmware.sh" rpmsg-echo)
 HOSTILE_FIRMWARE=$(bash "$TOP/scripts/firmware.sh" rpmsg-hostile)
+LITE_FIRMWARE=$(bash "$TOP/scripts/firmware.sh" rpmsg-lite-like)
 BUSYBOX=$(bash "$TOP/scripts/busybox.sh")
 MODULES=$(bash "$TOP/scripts/modules.sh" "$KBUILD")
 GUEST_TOOLS=$(bash "$TOP/scripts/guest-tools.sh")
@@ -24,7 +25,7 @@ HOST_TARGET=$CACHE/target/host
 BOARD_ARGS=(
     --qemu "$QEMU" --kernel "$KBUILD/arch/arm/boot/zImage"
     --dtb "$DTBS/imx7s-warp-qemu.dtb" --busybox "$BUSYBOX"
-    --modules "$KBUILD/modules-install" --firmware "$FIRMWARE" --rpmsg-firmware "$RPMSG_FIRMWARE" --hostile-firmware "$HOSTILE_FIRMWARE" --guest-tools "$GUEST_TOOLS" --m4-cpu "$M4_CPU"
+    --modules "$KBUILD/modules-install" --firmware "$FIRMWARE" --rpmsg-firmware "$RPMSG_FIRMWARE" --hostile-firmware "$HOSTILE_FIRMWARE" --lite-firmware "$LITE_FIRMWARE" --guest-tools "$GUEST_TOOLS" --m4-cpu "$M4_CPU"
     --rust-modules "$MODULES" --scripts "$TOP/tests/guest"
 )
 if [ "${STOCK_KERNEL:-0}" = 1 ]; then

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 /// The options every harness program takes.
 pub const USAGE: &str = "options: --qemu QEMU --kernel ZIMAGE --dtb DTB --busybox BUSYBOX \
---modules MODULES_INSTALL_DIR --rust-modules DIR --firmware ELF --rpmsg-firmware ELF --hostile-firmware ELF --guest-tools DIR --m4-cpu N --scripts DIR --log-dir DIR \
+--modules MODULES_INSTALL_DIR --rust-modules DIR --firmware ELF --rpmsg-firmware ELF --hostile-firmware ELF --lite-firmware ELF --guest-tools DIR --m4-cpu N --scripts DIR --log-dir DIR \
 [--stock-kernel ZIMAGE --stock-modules MODULES_INSTALL_DIR --stock-rust-modules DIR]";
 
 /// Parsed `--key value` options.

@@ -18,3 +18,4 @@ pub mod suites_rpmsg;
 pub mod suites_rpmsg_ctrl;
 pub mod suites_rpmsg_faults;
 pub mod suites_rpmsg_lifecycle;
+pub mod suites_rpmsg_lite;

@@ -144,7 +144,8 @@ pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
     report.record("rpmsg_no_remote::power_off", suites::power_off(&mut m));
 
     lifecycle::run_hostile(opts, report)?;
-    lifecycle::run_hostile_stock(opts, report)
+    lifecycle::run_hostile_stock(opts, report)?;
+    crate::suites_rpmsg_lite::run(opts, report)
 }
 
 /// Boots, checks the firmware, quiets the console and loads our modules.

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+//! A remote that behaves like stock rpmsg-lite (issue 13), the
+//! `rpmsg-lite-like` firmware: it keeps its ring indices across a Linux
+//! reload and announces its channels only once.
+//!
+//! * With `fsl,src` (the board's tree) the transport restarts the M4 at
+//!   every load: the reload cycles pass as with our own firmware, and the
+//!   M4 booted once per load. A 256 KiB stream needs the transport's
+//!   polling of the transmit ring (the remote never kicks for buffers it
+//!   consumed).
+//! * Without it (`imx7s-warp-qemu-rpmsgpool.dts`) the remote cannot follow a
+//!   reload: a message sent to it afterwards makes it walk its stale
+//!   indices, and the transport refuses what it returns as one remote
+//!   fault; no old or duplicate message reaches anyone (at most the answer
+//!   to that message); and a load over rings that hold the indices a
+//!   Linux stopped without unloading leaves says in one line that the
+//!   remote must be restarted.
+
+use crate::cli::{Options, RUST_MODULES_GUEST_DIR as GUEST_DIR};
+use crate::machine::Machine;
+use crate::report::Report;
+use crate::suites;
+use crate::suites_rpmsg::{board_config_with, bring_up, POOL_DTB};
+use crate::suites_rpmsg_lifecycle::within;
+use std::time::{Duration, Instant};
+
+/// The option naming the rpmsg-lite-like firmware ELF.
+pub const LITE_OPTION: &str = "lite-firmware";
+/// Its UART line once it waits for Linux.
+pub const LITE_READY: &str = "rpmsg-lite-like: waiting for the link";
+/// Reload cycles with the M4 restarted each time.
+const CYCLES: u32 = 10;
+/// Bound of one guest step.
+const BOUND: Duration = Duration::from_secs(300);
+
+/// The line of a probe that finds the rings of an earlier session.
+const LEFTOVER: &str = "the shared rings hold indices of an earlier session";
+/// The lines the boot without `fsl,src` provokes on purpose.
+const PROVOKED: [&str; 2] = ["remote fault on ring", LEFTOVER];
+
+/// Runs both boots.
+pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
+    let cfg = board_config_with(opts, "rpmsg-lite", None, LITE_OPTION)?;
+    let mut m = Machine::start(&cfg, "rpmsg-lite").map_err(|e| e.to_string())?;
+    with_src(&mut m, report);
+    report.record("rpmsg_lite::power_off", suites::power_off(&mut m));
+
+    let cfg = board_config_with(opts, "rpmsg-lite-nosrc", Some(POOL_DTB), LITE_OPTION)?;
+    let mut m = Machine::start(&cfg, "rpmsg-lite-nosrc").map_err(|e| e.to_string())?;
+    without_src(&mut m, report);
+    report.record("rpmsg_lite_nosrc::power_off", suites::power_off(&mut m));
+    Ok(())
+}
+
+/// Waits until the M4's UART shows `banner` at least `n` times.
+fn banners(m: &Machine, banner: &str, n: usize) -> Result<String, String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let seen = m.m4_output().matches(banner).count();
+        if seen >= n {
+            return Ok(format!("the M4 booted {seen} times"));
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the M4 booted {seen} times, expected {n}"));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn with_src(m: &mut Machine, report: &mut Report) {
+    let suite = "rpmsg_lite";
+    if !bring_up(m, report, suite, Some(LITE_READY)) {
+        return;
+    }
+    // Once by the loader at reset, once by the transport's probe.
+    report.record(
+        &format!("{suite}::probe_restarts_the_m4"),
+        banners(m, LITE_READY, 2),
+    );
+    let con = &mut m.console;
+    report.record(
+        &format!("{suite}::echo"),
+        within(
+            con,
+            "rpmsg-echo-check $(rpmsg-tty-of rpmsg-openamp-demo-channel) 20 488 5",
+            BOUND,
+        ),
+    );
+    // More messages than the 256 transmit buffers: the remote never kicks
+    // for the ones it consumed, so only the transport's look at the
+    // transmit ring every 20 ms gives them back.
+    report.record(
+        &format!("{suite}::stream_beyond_256_buffers_without_kicks"),
+        within(
+            con,
+            "rpmsg-stream-check $(rpmsg-tty-of rpmsg-tty) 262144",
+            BOUND,
+        ),
+    );
+    report.record(
+        &format!("{suite}::reload_{CYCLES}_cycles"),
+        within(
+            con,
+            &format!(
+                "rpmsg-reload-cycles {CYCLES} {GUEST_DIR}/imx_rpmsg_rs.ko {GUEST_DIR}/rpmsg_tty_rs.ko"
+            ),
+            BOUND,
+        ),
+    );
+    report.record(
+        &format!("{suite}::each_load_restarts_the_m4"),
+        banners(m, LITE_READY, 2 + CYCLES as usize),
+    );
+    report.record(
+        &format!("{suite}::kernel_log_clean"),
+        suites::kernel_log_clean_but(&mut m.console, &[]),
+    );
+}
+
+fn without_src(m: &mut Machine, report: &mut Report) {
+    let suite = "rpmsg_lite_nosrc";
+    if !bring_up(m, report, suite, Some(LITE_READY)) {
+        return;
+    }
+    let con = &mut m.console;
+    report.record(
+        &format!("{suite}::echo"),
+        within(
+            con,
+            "rpmsg-echo-check $(rpmsg-tty-of rpmsg-openamp-demo-channel) 20 488 5",
+            BOUND,
+        ),
+    );
+    report.record(
+        &format!("{suite}::stale_remote_contained"),
+        within(con, &format!("rpmsg-stale-remote-check {GUEST_DIR}"), BOUND),
+    );
+    report.record(
+        &format!("{suite}::kernel_log_clean"),
+        suites::kernel_log_clean_but(&mut m.console, &PROVOKED),
+    );
+    let seen = m.m4_output().matches(LITE_READY).count();
+    report.record(
+        &format!("{suite}::m4_never_restarted"),
+        if seen == 1 {
+            Ok("the M4 booted once".to_string())
+        } else {
+            Err(format!("the M4 booted {seen} times without fsl,src"))
+        },
+    );
+}
