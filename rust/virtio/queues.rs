@@ -24,8 +24,8 @@ use core::{
     sync::atomic::{AtomicBool, AtomicU32, Ordering},
 };
 use kernel::{
-    bindings, device::Device, fmt, new_mutex, new_spinlock, new_spinlock_irq, prelude::*,
-    sync::Arc, sync::Mutex, sync::SpinLock, sync::SpinLockIrq,
+    bindings, device::Device, fmt, new_spinlock, new_spinlock_irq, prelude::*, static_lock_class,
+    sync::Arc, sync::LockClassKey, sync::Mutex, sync::SpinLock, sync::SpinLockIrq,
 };
 
 /// The virtqueue a ring runs (null when there is none).
@@ -45,9 +45,12 @@ struct Ring {
 }
 
 impl Ring {
-    fn new() -> impl PinInit<Self> {
+    /// A ring without a queue; `name` and `class` are its run mutex's
+    /// (each ring has its own lock class: `interrupt_checked` holds ring
+    /// 0's while it takes ring 1's).
+    fn new(name: &'static CStr, class: Pin<&'static LockClassKey>) -> impl PinInit<Self> {
         pin_init!(Self {
-            run <- new_mutex!(Live(ptr::null_mut())),
+            run <- Mutex::new(Live(ptr::null_mut()), name, class),
             shadow <- new_spinlock_irq!(None),
         })
     }
@@ -109,8 +112,8 @@ impl Queues {
                 ready: AtomicBool::new(false),
                 stopped: AtomicBool::new(false),
                 faults,
-                ring0 <- Ring::new(),
-                ring1 <- Ring::new(),
+                ring0 <- Ring::new(c"virtio_ring0_run", static_lock_class!()),
+                ring1 <- Ring::new(c"virtio_ring1_run", static_lock_class!()),
             }),
             GFP_KERNEL,
         )
@@ -152,9 +155,16 @@ impl Queues {
     /// before it wrote them. A remote that walks stale ring state answers
     /// on one ring before it returns the buffer it answered from on the
     /// other; checked this way, its first lie stops the device before any
-    /// answer to a stale buffer is delivered. Takes ring `index`'s mutex,
-    /// then `other`'s (the only order in which two are held).
+    /// answer to a stale buffer is delivered (best effort: a remote that
+    /// holds several buffers before returning them can answer from stale
+    /// ones first). Takes ring `index`'s mutex, then `other`'s, which must
+    /// be a higher ring (the only order in which two are held); does
+    /// nothing otherwise.
     pub(crate) fn interrupt_checked(&self, index: usize, other: Option<usize>) -> bool {
+        // The one lock order: a lower ring's mutex before a higher one's.
+        if other.is_some_and(|other| other <= index) {
+            return false;
+        }
         let Some(ring) = self.ring(index) else {
             return false;
         };
