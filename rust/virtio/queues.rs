@@ -175,7 +175,10 @@ impl Queues {
         {
             return false;
         }
-        let taken = (*ring.shadow.lock()).as_mut().map(Shadow::take_used);
+        let (taken, first) = match &mut *ring.shadow.lock() {
+            Some(shadow) => (Some(shadow.take_used()), shadow.took_none()),
+            None => (None, false),
+        };
         if let Some(other) = other {
             // `take_used` read the used index with acquire ordering: what
             // the remote wrote to `other` before these entries is visible.
@@ -189,14 +192,15 @@ impl Queues {
         let ret = unsafe { ffi::vring_interrupt(0, run.0.cast()) };
         // The sound entries before a fault were delivered above.
         if let Some(Err(fault)) = taken {
-            self.stop(index, run.0, fault);
+            self.stop(index, run.0, fault, first);
         }
         ret == bindings::irqreturn::IRQ_HANDLED
     }
 
     /// Stops the device after `fault` on ring `index`, whose live queue is
-    /// `vq` (the caller holds the ring's mutex).
-    fn stop(&self, index: usize, vq: *mut ffi::virtqueue, fault: Fault) {
+    /// `vq` (the caller holds the ring's mutex); `first`: the ring had
+    /// taken no sound used entry before.
+    fn stop(&self, index: usize, vq: *mut ffi::virtqueue, fault: Fault, first: bool) {
         if self.stopped.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -213,12 +217,21 @@ impl Queues {
                 Device::from_raw((*vdev).dev.parent),
             )
         };
+        // A fault before the ring's first sound entry is what a remote that
+        // still runs on an earlier session's ring state commits: a reload
+        // alone does not help it.
+        let hint = if first {
+            "; the remote may still run on an earlier session's rings: restart it"
+        } else {
+            ""
+        };
         dev_err!(
             parent,
-            "{}: remote fault on ring {}: {}; device stopped (reload the transport to recover)\n",
+            "{}: remote fault on ring {}: {}; device stopped (reload the transport to recover{})\n",
             dev.name(),
             index,
-            fault
+            fault,
+            hint
         );
         // SAFETY: `vdev` is a registered device; breaking it only marks its
         // queues so that the driver's calls on them fail.

@@ -237,6 +237,12 @@ impl Shadow {
         size
     }
 
+    /// Whether no used entry was taken since the ring was made (its used
+    /// index is still 0; after 65,536 entries it may read so again).
+    pub(crate) fn took_none(&self) -> bool {
+        self.track.used() == 0
+    }
+
     /// Takes the used entries the remote published since the last call
     /// into the private ring, checking each. Returns whether there were
     /// any, or the first fault (the sound entries before it are taken).
