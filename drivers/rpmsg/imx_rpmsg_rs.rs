@@ -231,10 +231,23 @@ impl platform::Driver for ImxRpmsgDriver {
             )
             .map_err(|e| channel_error(dev, "rx", e))?;
 
-            // A failed initializer drops what it made in reverse order:
-            // `_flush` comes first so that the "rx" channel is freed (no
-            // more kicks) before the queued kick work is flushed.
+            // A failed initializer drops what it made in reverse order,
+            // so fields are made here in the reverse of the teardown order
+            // (the declaration order): a failure after the virtio devices
+            // were registered unregisters them (their buffers freed into
+            // the pool) before the pool goes, and frees the "rx" channel
+            // (no more kicks) before the queued kick work is flushed.
             Ok(try_pin_init!(ImxRpmsg {
+                _pool: pool,
+                _shm: shm.clone(),
+                _tx: tx.clone(),
+                _faults: faults,
+                _debugfs: debugfs,
+                _hold: if m4.is_none() && pool_less {
+                    Some(ModuleHold::take(dev)?)
+                } else {
+                    None
+                },
                 _flush: FlushOnDrop(rx_kicks.clone()),
                 _rx: rx,
                 _vdevs: {
@@ -255,16 +268,6 @@ impl platform::Driver for ImxRpmsgDriver {
                         regs.push(reg, GFP_KERNEL)?;
                     }
                     regs
-                },
-                _tx: tx,
-                _pool: pool,
-                _shm: shm,
-                _faults: faults,
-                _debugfs: debugfs,
-                _hold: if m4.is_none() && pool_less {
-                    Some(ModuleHold::take(dev)?)
-                } else {
-                    None
                 },
                 // Last: the rings are ready and kicks reach us.
                 _m4: {
