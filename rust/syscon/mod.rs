@@ -20,8 +20,13 @@ use kernel::{
     prelude::*,
 };
 
-/// A syscon's registers. The kernel never frees a syscon's regmap once it
-/// exists, so the handle stays valid for as long as the kernel runs.
+/// A syscon's registers. The regmap the syscon core creates for a
+/// `"syscon"` node is never freed (`drivers/mfd/syscon.c` keeps every one
+/// in its list for good), so the handle stays valid for as long as the
+/// kernel runs. Regmaps another driver registers for its node
+/// (`of_syscon_register_regmap`) belong to that driver: not for use here.
+/// The i.MX SRC is a plain `"syscon"` node, whose regmap its reset driver
+/// shares.
 ///
 /// Calls take the regmap's lock: for the MMIO syscons of i.MX a spinlock,
 /// so they neither sleep nor wait on anything but other register accesses.
@@ -37,7 +42,8 @@ unsafe impl Sync for Syscon {}
 impl Syscon {
     /// The syscon that the phandle property `prop` of `dev`'s device-tree
     /// node points to, or `None` when the node has no such property.
-    /// Fails when the property does not point to a syscon.
+    /// Fails when the property does not point to a syscon (with
+    /// `EPROBE_DEFER` while the target may still become one).
     pub(crate) fn by_phandle(dev: &Device, prop: &CStr) -> Result<Option<Self>> {
         let Some(node) = dev.fwnode() else {
             return Ok(None);

@@ -12,7 +12,7 @@
 //! session starts with a fresh remote and fresh rings.
 
 use crate::syscon::Syscon;
-use kernel::{device::Device, prelude::*};
+use kernel::{device::Device, prelude::*, sync::aref::ARef};
 
 /// Where a SoC's SRC holds and releases its Cortex-M core: the register
 /// and the values under `mask` that hold it in reset and let it run (those
@@ -55,6 +55,7 @@ pub(crate) const SRC_PROPERTY: &CStr = c"fsl,src";
 pub(crate) struct M4 {
     src: Syscon,
     ctl: &'static M4Control,
+    dev: ARef<Device>,
 }
 
 impl M4 {
@@ -64,7 +65,11 @@ impl M4 {
     /// on failure.
     pub(crate) fn stop(dev: &Device, ctl: Option<&'static M4Control>) -> Result<Option<Self>> {
         let src = Syscon::by_phandle(dev, SRC_PROPERTY).inspect_err(|e| {
-            dev_err!(dev, "'fsl,src' does not point to a syscon ({:?})\n", e);
+            // A node that is not a syscon yet may become one when its
+            // driver probes: wait quietly, as `dev_err_probe` would.
+            if *e != EPROBE_DEFER {
+                dev_err!(dev, "'fsl,src' does not point to a syscon ({:?})\n", e);
+            }
         })?;
         let Some(src) = src else {
             return Ok(None);
@@ -80,7 +85,11 @@ impl M4 {
             .inspect_err(|e| {
                 dev_err!(dev, "cannot stop the M4 through the SRC ({:?})\n", e);
             })?;
-        Ok(Some(Self { src, ctl }))
+        Ok(Some(Self {
+            src,
+            ctl,
+            dev: dev.into(),
+        }))
     }
 
     /// Releases the core: it boots from its vector table. Logs one line on
@@ -100,7 +109,11 @@ impl Drop for M4 {
             .src
             .update_bits(self.ctl.reg, self.ctl.mask, self.ctl.stop)
         {
-            pr_err!("imx_rpmsg_rs: cannot stop the M4 through the SRC ({:?}); it may still use the buffers being freed\n", e);
+            dev_err!(
+                self.dev,
+                "cannot stop the M4 through the SRC ({:?}); it may still use the buffers being freed\n",
+                e
+            );
         }
     }
 }
