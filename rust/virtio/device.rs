@@ -604,7 +604,7 @@ impl<T: Transport> Ops<T> {
     }
 
     /// Logs one line if either ring of the device (ring 0's `spec` and
-    /// geometry `geo`; ring 1 of the same shape) still holds indices from
+    /// geometry `geo`; ring 1 as the transport describes it) still holds indices from
     /// an earlier session: a remote that was not restarted and cannot
     /// resynchronise will not work with the new rings, and any entry it
     /// returns from the old ones is refused as a remote fault.
@@ -619,9 +619,13 @@ impl<T: Transport> Ops<T> {
         geo: Geometry,
     ) {
         let (a0, u0) = geo.indices(&spec.mem);
+        // Ring 1 has no queue yet, so nothing else uses its memory: reading
+        // its two indices through a second description of it is sound.
         let (a1, u1) = match inner.transport.ring(1) {
-            Ok(ring1) if ring1.mem.len() >= geo.size() => geo.indices(&ring1.mem),
-            _ => (0, 0),
+            Ok(ring1) => Geometry::new(ring1.num, ring1.align)
+                .filter(|g| g.size() <= ring1.mem.len())
+                .map_or((0, 0), |g| g.indices(&ring1.mem)),
+            Err(_) => (0, 0),
         };
         if (a0, u0, a1, u1) == (0, 0, 0, 0) {
             return;

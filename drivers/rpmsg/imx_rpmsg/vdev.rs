@@ -89,7 +89,9 @@ impl Transport for Vdev<'_> {
             // window (normal memory), which we hold a reference to for as
             // long as the registration owning us exists; each ring span
             // belongs to exactly one ring of one vdev, and Rust code reads
-            // the window nowhere else.
+            // the window nowhere else (the glue reads a not yet created
+            // ring's indices through a second description, with no queue
+            // using that memory).
             mem: unsafe { RingMemory::new(ptr, RING_SPAN) },
             num: RING_NUM,
             align: RING_ALIGN,
