@@ -14,6 +14,7 @@ pub mod mu;
 pub mod report;
 pub mod suites;
 pub mod suites_mailbox;
+pub mod suites_remoteproc;
 pub mod suites_rpmsg;
 pub mod suites_rpmsg_ctrl;
 pub mod suites_rpmsg_faults;

@@ -145,7 +145,8 @@ pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
 
     lifecycle::run_hostile(opts, report)?;
     lifecycle::run_hostile_stock(opts, report)?;
-    crate::suites_rpmsg_lite::run(opts, report)
+    crate::suites_rpmsg_lite::run(opts, report)?;
+    crate::suites_remoteproc::run(opts, report)
 }
 
 /// Boots, checks the firmware, quiets the console and loads our modules.
