@@ -20,7 +20,7 @@ const FW_NAME: &str = "rpmsg-echo.elf";
 /// Its UART line once it waits for Linux.
 const READY: &str = "rpmsg-echo: waiting for the link";
 /// Stop/start cycles.
-const CYCLES: usize = 5;
+const CYCLES: usize = 20;
 
 /// Boots the board, runs the check and powers off.
 pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
