@@ -53,6 +53,39 @@ pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
+/// Neither `fsl,src` nor a buffer pool (our firmware): the transport says
+/// once why it stays loaded, `rmmod` is refused, the channels keep
+/// working, and power-off still finishes.
+fn refusal(m: &mut Machine, report: &mut Report) {
+    let suite = "rpmsg_nosrc";
+    if !bring_up(m, report, suite, Some(RPMSG_ECHO_READY)) {
+        return;
+    }
+    report.record(
+        &format!("{suite}::unload_refused_with_one_line"),
+        within(
+            &mut m.console,
+            &format!(
+                "n=$(dmesg | grep -c '{HOLD}'); [ \"$n\" = 1 ] || {{ echo \"FAIL: $n lines with '{HOLD}'\"; exit 1; }}; \
+                 rmmod imx_rpmsg_rs 2>/dev/null && {{ echo 'FAIL: rmmod imx_rpmsg_rs succeeded'; exit 1; }}; \
+                 grep -q '^imx_rpmsg_rs ' /proc/modules || {{ echo 'FAIL: the module is gone'; exit 1; }}; \
+                 rpmsg-echo-check $(rpmsg-tty-of rpmsg-openamp-demo-channel) 5 200 3 >/dev/null \
+                 || {{ echo 'FAIL: no echo after the refused rmmod'; exit 1; }}; \
+                 dmesg | grep -F '{HOLD}'"
+            ),
+            BOUND,
+        ),
+    );
+    report.record(
+        &format!("{suite}::no_leaks_kmemleak"),
+        crate::suites_rpmsg_lifecycle::no_leaks(&mut m.console),
+    );
+    report.record(
+        &format!("{suite}::kernel_log_clean"),
+        suites::kernel_log_clean_but(&mut m.console, &[HOLD]),
+    );
+}
+
 /// Waits until the M4's UART shows `banner` at least `n` times.
 fn banners(m: &Machine, banner: &str, n: usize) -> Result<String, String> {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -145,8 +178,16 @@ fn without_src(m: &mut Machine, report: &mut Report) {
         ),
     );
     report.record(
+        &format!("{suite}::no_leaks_kmemleak"),
+        crate::suites_rpmsg_lifecycle::no_leaks(&mut m.console),
+    );
+    report.record(
         &format!("{suite}::stale_remote_contained"),
         within(con, &format!("rpmsg-stale-remote-check {GUEST_DIR}"), BOUND),
+    );
+    report.record(
+        &format!("{suite}::no_leaks_kmemleak"),
+        crate::suites_rpmsg_lifecycle::no_leaks(&mut m.console),
     );
     report.record(
         &format!("{suite}::kernel_log_clean"),
