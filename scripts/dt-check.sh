@@ -69,7 +69,7 @@ done
 log "dt-schema: examples compile and validate"
 
 # 5. Our trees.
-for t in imx7s-warp-rpmsg imx7s-warp-qemu imx7s-warp-qemu-rpmsgpool imx7s-warp-qemu-rproc; do
+for t in imx7s-warp-rpmsg imx7s-warp-qemu imx7s-warp-qemu-rpmsgpool imx7s-warp-qemu-rproc imx7s-warp-qemu-nosrc; do
     [ -f "$DTBS/$t.dtb" ] || die "$DTBS/$t.dtb missing"
     out=$(validate "$DTBS/$t.dtb")
     [ -z "$out" ] || die "$t.dtb does not validate:"$'\n'"$out"

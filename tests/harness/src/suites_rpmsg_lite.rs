@@ -16,12 +16,16 @@
 //!   to that message); and a load over rings that hold the indices a
 //!   Linux stopped without unloading leaves says in one line that the
 //!   remote must be restarted.
+//! * With neither `fsl,src` nor a buffer pool (`imx7s-warp-qemu-nosrc.dts`,
+//!   our own firmware) the transport refuses to unload and says why once.
 
 use crate::cli::{Options, RUST_MODULES_GUEST_DIR as GUEST_DIR};
 use crate::machine::Machine;
 use crate::report::Report;
 use crate::suites;
-use crate::suites_rpmsg::{board_config_with, bring_up, POOL_DTB};
+use crate::suites_rpmsg::{
+    board_config_with, bring_up, FIRMWARE_OPTION, POOL_DTB, RPMSG_ECHO_READY,
+};
 use crate::suites_rpmsg_lifecycle::within;
 use std::time::{Duration, Instant};
 
@@ -39,7 +43,12 @@ const LEFTOVER: &str = "the shared rings hold indices of an earlier session";
 /// The lines the boot without `fsl,src` provokes on purpose.
 const PROVOKED: [&str; 2] = ["remote fault on ring", LEFTOVER];
 
-/// Runs both boots.
+/// The tree with neither `fsl,src` nor a buffer pool, next to `--dtb`.
+const NOSRC_DTB: &str = "imx7s-warp-qemu-nosrc.dtb";
+/// The line of a transport that stays loaded.
+const HOLD: &str = "so this module stays loaded";
+
+/// Runs the three boots.
 pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
     let cfg = board_config_with(opts, "rpmsg-lite", None, LITE_OPTION)?;
     let mut m = Machine::start(&cfg, "rpmsg-lite").map_err(|e| e.to_string())?;
@@ -50,6 +59,15 @@ pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
     let mut m = Machine::start(&cfg, "rpmsg-lite-nosrc").map_err(|e| e.to_string())?;
     without_src(&mut m, report);
     report.record("rpmsg_lite_nosrc::power_off", suites::power_off(&mut m));
+    run_refusal(opts, report)
+}
+
+/// The boot with neither `fsl,src` nor a buffer pool.
+pub fn run_refusal(opts: &Options, report: &mut Report) -> Result<(), String> {
+    let cfg = board_config_with(opts, "rpmsg-nosrc", Some(NOSRC_DTB), FIRMWARE_OPTION)?;
+    let mut m = Machine::start(&cfg, "rpmsg-nosrc").map_err(|e| e.to_string())?;
+    refusal(&mut m, report);
+    report.record("rpmsg_nosrc::power_off", suites::power_off(&mut m));
     Ok(())
 }
 
@@ -158,6 +176,10 @@ fn with_src(m: &mut Machine, report: &mut Report) {
         banners(m, LITE_READY, 2 + CYCLES as usize),
     );
     report.record(
+        &format!("{suite}::no_leaks_kmemleak"),
+        crate::suites_rpmsg_lifecycle::no_leaks(&mut m.console),
+    );
+    report.record(
         &format!("{suite}::kernel_log_clean"),
         suites::kernel_log_clean_but(&mut m.console, &[]),
     );
@@ -176,10 +198,6 @@ fn without_src(m: &mut Machine, report: &mut Report) {
             "rpmsg-echo-check $(rpmsg-tty-of rpmsg-openamp-demo-channel) 20 488 5",
             BOUND,
         ),
-    );
-    report.record(
-        &format!("{suite}::no_leaks_kmemleak"),
-        crate::suites_rpmsg_lifecycle::no_leaks(&mut m.console),
     );
     report.record(
         &format!("{suite}::stale_remote_contained"),
