@@ -108,6 +108,15 @@ pub fn m4_running(m: &Machine, banner: &str) -> Result<String, String> {
     }
 }
 
+/// The M4 printed `banner` (once per boot of its firmware) exactly `n`
+/// times on its UART.
+pub fn m4_boots(m: &Machine, banner: &str, n: usize) -> Result<String, String> {
+    match m.m4_output().matches(banner).count() {
+        seen if seen == n => Ok(format!("the M4 booted {seen} time(s)")),
+        seen => Err(format!("the M4 booted {seen} time(s), expected {n}")),
+    }
+}
+
 /// MU loopback on channel `n`: words written on side A by Linux user space
 /// come back from the M4 firmware with its documented transform.
 pub fn mu_loopback(con: &mut Console, n: u32) -> Result<String, String> {

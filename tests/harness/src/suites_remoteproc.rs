@@ -57,17 +57,9 @@ pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
                 )
             }),
         );
-        let boots = m.m4_output().matches(READY).count();
         report.record(
             &format!("{suite}::each_start_boots_the_m4"),
-            if boots == 1 + CYCLES {
-                Ok(format!("the M4 booted {boots} times"))
-            } else {
-                Err(format!(
-                    "the M4 booted {boots} times, expected {}",
-                    1 + CYCLES
-                ))
-            },
+            suites::m4_boots(&m, READY, 1 + CYCLES),
         );
         report.record(
             &format!("{suite}::no_leaks_kmemleak"),

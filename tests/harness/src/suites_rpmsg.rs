@@ -266,14 +266,9 @@ pub fn pool_board(m: &mut Machine, report: &mut Report) -> bool {
             ),
         ),
     );
-    let boots = m.m4_output().matches(RPMSG_ECHO_READY).count();
     report.record(
         "rpmsg_pool::m4_never_restarted",
-        if boots == 1 {
-            Ok("the M4 booted once".to_string())
-        } else {
-            Err(format!("the M4 booted {boots} times without fsl,src"))
-        },
+        suites::m4_boots(m, RPMSG_ECHO_READY, 1),
     );
     report.record("rpmsg_pool::kernel_log_clean", log_clean(&mut m.console));
     true
