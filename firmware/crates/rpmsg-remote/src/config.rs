@@ -41,6 +41,24 @@ pub trait Config {
     const BUF_SIZE: u32 = 512;
     /// Index of this vdev; queue ids are `2 * VDEV + ring`.
     const VDEV: u32 = 0;
+    /// Not layout but behaviour: when buffers consumed from vring1 go back
+    /// to Linux, queue 1 is kicked only if at least this many of vring1's
+    /// entries were with the remote (made available by Linux, not yet
+    /// returned) just before, as read after the return was published.
+    ///
+    /// A Linux sender waits for a kick only when it has no buffer left:
+    /// all of its TX buffers made available and none returned.
+    /// `virtio_rpmsg_bus` has as many TX buffers as vring1 has entries
+    /// (`NUM`), so a sender can only be waiting when `NUM` entries are
+    /// outstanding; any other time it takes the returned buffers from the
+    /// used ring itself at its next send. The default, half the ring, kicks
+    /// whenever a Linux with at least `NUM / 2` TX buffers may have run
+    /// out, and not in a request/response exchange, where one or two
+    /// entries are outstanding (rpmsg-lite never kicks for consumed
+    /// buffers). Must not exceed the number of TX buffers Linux has, or a
+    /// Linux sender that ran out waits for whatever else wakes it; `1`
+    /// kicks for every return.
+    const CONSUMED_KICK_AT: u16 = Self::NUM / 2;
     /// Not layout but behaviour: `true` makes the device behave like stock
     /// rpmsg-lite where rpmsg-lite differs from this stack (feature
     /// `lite-like`; see [`crate::lite`]). Test firmware only.
@@ -188,6 +206,10 @@ pub const fn check<C: Config>() {
         "BUF_SIZE must fit the 16-bit length field"
     );
     assert!(C::VDEV < 0x8000, "VDEV is too large");
+    assert!(
+        C::CONSUMED_KICK_AT >= 1 && C::CONSUMED_KICK_AT <= C::NUM,
+        "CONSUMED_KICK_AT must be 1 to NUM"
+    );
     assert!(
         !lite_like::<C>() || C::VDEV < 16,
         "a LITE_LIKE device's queue ids must be below 32"

@@ -20,9 +20,14 @@
 //! * Kicks: queue id `2 * vdev + ring`; on i.MX7 the word
 //!   [`kick_word`]`(queue_id)` (= `queue_id << 16`) goes through MU
 //!   channel 1. The stack calls [`Platform::notify`] at the end of every
-//!   operation that sent messages (queue 0) or handed buffers back (queue
-//!   1), once per queue however many buffers the operation returned, so
-//!   Linux senders waiting for a buffer are always woken.
+//!   operation that sent messages (queue 0) or handed back buffers a Linux
+//!   sender may be waiting for (queue 1), once per queue however many
+//!   buffers the operation returned. A consumed buffer is kicked only when
+//!   at least [`Config::CONSUMED_KICK_AT`] (default: half the ring) of
+//!   vring1's entries were with the remote: Linux's senders wait only when
+//!   all of their buffers are, and otherwise take returned buffers
+//!   themselves, so a request/response exchange needs no such kick (the
+//!   rule and why it cannot leave a sender asleep: `Config`).
 //! * Name service at address 53: 40-byte messages `name[32], addr, flags`.
 //!
 //! ## Behaviour worth knowing

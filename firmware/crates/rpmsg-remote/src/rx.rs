@@ -6,8 +6,9 @@
 //! makes Linux's senders wait (back-pressure) instead of losing anything, and
 //! no queue can fill up with messages for an endpoint nobody serves.
 //!
-//! A received buffer is read in place (zero-copy) and goes back to Linux,
-//! with a kick, as soon as it is released; [`Device::recv_into`] does both
+//! A received buffer is read in place (zero-copy) and goes back to Linux
+//! as soon as it is released, with a kick when a Linux sender may be
+//! waiting for it ([`Config::CONSUMED_KICK_AT`]); [`Device::recv_into`] does both
 //! for you. Invalid messages, name-service messages and messages for no
 //! local endpoint are handed back (and reported) as they are met.
 
@@ -157,8 +158,9 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         rx.gen == self.rx.gen
     }
 
-    /// Gives a received buffer back to Linux and kicks it: a Linux sender
-    /// waiting for a buffer is woken at once. `Stale` if the latest
+    /// Gives a received buffer back to Linux, with a kick if a Linux sender
+    /// may be waiting for a buffer (see [`Config::CONSUMED_KICK_AT`]): such
+    /// a sender is woken at once. `Stale` if the latest
     /// operation that looked at the rings saw that Linux re-created them
     /// since (nothing is written then).
     pub fn release(&mut self, rx: RxBuf) -> Result<(), Error> {
@@ -170,11 +172,13 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         Ok(())
     }
 
-    /// Returns descriptor `id` of vring1 to Linux (kicked by the caller's
-    /// [`kick`](Device::kick)).
+    /// Returns descriptor `id` of vring1 to Linux, kicked by the caller's
+    /// [`kick`](Device::kick) when a Linux sender may be waiting for a
+    /// buffer (see [`Config::CONSUMED_KICK_AT`]).
     fn give_back(&mut self, id: u16) {
-        self.rx.push_used(&self.shm, id, 0);
-        self.returned(1);
+        if self.rx.push_used_wakes(&self.shm, id, 0) {
+            self.returned(1);
+        }
     }
 
     /// Checks the message in descriptor `id`: a buffer for a local

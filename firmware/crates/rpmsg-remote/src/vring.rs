@@ -196,6 +196,27 @@ impl<C: Config, const R: usize> Vq<C, R> {
         self.publish_used(shm);
     }
 
+    /// [`push_used`](Self::push_used), then whether Linux may be waiting
+    /// for a buffer and needs a kick: at least
+    /// [`CONSUMED_KICK_AT`](Config::CONSUMED_KICK_AT) entries were with us
+    /// just before this return, counted with the available index read
+    /// *after* the new used index was published.
+    ///
+    /// Why that order: a Linux sender that goes to sleep has made its
+    /// buffers available and then read the used index (with a full barrier
+    /// in between) and found nothing new. We publish the used index, then
+    /// (full barrier) read the available index. Of two such sequences at
+    /// least one sees the other's write: either the sender saw our entry
+    /// and takes it without sleeping, or we see every buffer it made
+    /// available and kick. A look taken earlier in the operation could miss
+    /// a buffer made available since, and leave the sender asleep.
+    pub fn push_used_wakes<S: SharedMemory>(&mut self, shm: &S, id: u16, len: u32) -> bool {
+        let before = self.used;
+        self.push_used(shm, id, len);
+        shm.barrier();
+        shm.read_u16(self.avail_idx_off()).wrapping_sub(before) >= C::CONSUMED_KICK_AT
+    }
+
     /// Writes the used entry `{id, len}` at our used index and advances
     /// it, without publishing it: [`publish_used`](Self::publish_used)
     /// must follow before the next [`resync`](Self::resync).

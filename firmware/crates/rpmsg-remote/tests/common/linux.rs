@@ -11,7 +11,8 @@
 //!   = header + payload), makes it available and kicks queue 1; it
 //!   reclaims buffers from the used ring when it runs out, and a sender
 //!   that finds none sleeps until the remote kicks queue 1 (the 15-second
-//!   stall otherwise).
+//!   stall otherwise), or also queue 0 with [`Linux::rx_kick_wakes_sender`]
+//!   (our transport).
 //! * Each kick names its queue ([`Linux::kicked_queues`]).
 //! * Name service at 53: announcements are recorded and create channels
 //!   with local addresses from 1024.
@@ -155,6 +156,10 @@ pub struct Linux<'a> {
     /// the shared tables are Linux's only copy, as with `virtio_ring` on
     /// shared memory.
     pub private_rings: bool,
+    /// A kick of queue 0 also takes vring1's used entries and wakes a
+    /// sleeping sender, as our transport does (`rust/virtio`). Off: only a
+    /// kick of queue 1 wakes it, as with `virtio_ring` and remoteproc.
+    pub rx_kick_wakes_sender: bool,
 }
 
 impl<'a> Linux<'a> {
@@ -197,6 +202,7 @@ impl<'a> Linux<'a> {
             paused: false,
             delivered: 0,
             private_rings: false,
+            rx_kick_wakes_sender: false,
         };
         l.take_snapshot();
         l
@@ -461,7 +467,8 @@ impl<'a> Linux<'a> {
             kicked[q] = true;
         }
         self.receive();
-        if kicked[1] && self.sleeping {
+        let wakes = kicked[1] || (kicked[0] && self.rx_kick_wakes_sender);
+        if wakes && self.sleeping {
             // rpmsg_xmit_done wakes the sender, which retries.
             self.sleeping = false;
         }
