@@ -272,6 +272,9 @@ impl Platform for Reloading<'_, '_> {
         }
         self.sim.wait(ticks)
     }
+    fn take_kicked(&mut self) -> bool {
+        self.sim.take_kicked()
+    }
     fn fault(&mut self, fault: Fault) {
         self.sim.fault(fault)
     }

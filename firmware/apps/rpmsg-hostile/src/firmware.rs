@@ -56,6 +56,8 @@ fn main() -> ! {
     let platform = dev.platform_mut();
     let _ = writeln!(platform.uart(), "rpmsg-hostile: stalled");
     loop {
+        // Nobody looks at the rings: take the kick flag so `wait` sleeps.
+        platform.take_kicked();
         platform.wait(FOREVER);
     }
 }

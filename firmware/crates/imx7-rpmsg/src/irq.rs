@@ -44,7 +44,8 @@ struct Shared {
 }
 
 static SHARED: Mutex<RefCell<Option<Shared>>> = Mutex::new(RefCell::new(None));
-/// Set by the interrupt when Linux kicked; taken by `wait`.
+/// Set by the interrupt when Linux kicked; taken by the stack's look at
+/// the rings (`Platform::take_kicked`), which `wait` returns for.
 static KICKED: AtomicBool = AtomicBool::new(false);
 /// Set by the interrupt on the first word from Linux, never cleared.
 static LINUX_SEEN: AtomicBool = AtomicBool::new(false);
@@ -138,6 +139,11 @@ pub(crate) fn linux_seen() -> bool {
 /// Takes the sticky "Linux kicked" flag.
 pub(crate) fn take_kicked() -> bool {
     KICKED.swap(false, Ordering::AcqRel)
+}
+
+/// Whether the sticky "Linux kicked" flag is set (it stays set).
+pub(crate) fn kicked() -> bool {
+    KICKED.load(Ordering::Acquire)
 }
 
 /// The counters.

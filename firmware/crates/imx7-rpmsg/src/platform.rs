@@ -91,7 +91,13 @@ impl Imx7Platform {
     /// our transport, the next kick (Linux's next message to the M4, or a
     /// driver reload) brings the link back.
     pub fn wait_for_linux(&mut self) {
-        while !irq::linux_seen() && !remoteproc_ready() {
+        loop {
+            // Taken before the checks: a kick after them ends the wait.
+            // The device's first operation looks at the rings anyway.
+            irq::take_kicked();
+            if irq::linux_seen() || remoteproc_ready() {
+                return;
+            }
             self.wait(FOREVER);
         }
     }
@@ -206,8 +212,8 @@ impl Platform for Imx7Platform {
             // wakes the core even while PRIMASK is set) and its handler
             // runs as soon as they are unmasked. No kick is missed.
             cortex_m::interrupt::disable();
-            let done = irq::take_kicked()
-                || (ticks != FOREVER && clock::now().wrapping_sub(start) >= ticks);
+            let done =
+                irq::kicked() || (ticks != FOREVER && clock::now().wrapping_sub(start) >= ticks);
             if ticks == FOREVER && !self.limit.needs_time(clock::now()) {
                 // Nobody has a deadline: sleep until an interrupt.
                 self.clock.stop();
@@ -222,6 +228,10 @@ impl Platform for Imx7Platform {
                 return;
             }
         }
+    }
+
+    fn take_kicked(&mut self) -> bool {
+        irq::take_kicked()
     }
 
     fn fault(&mut self, fault: Fault) {

@@ -2,7 +2,7 @@
 //! The RPMsg remote device: ring bookkeeping, link state, endpoints and the
 //! blocking helper. Sending is in [`crate::tx`], receiving in [`crate::rx`].
 
-use crate::config::{check, Config, Imx7};
+use crate::config::{check, lite_like, Config, Imx7};
 use crate::endpoint::{Endpoint, Table};
 use crate::error::Error;
 use crate::ns::{NS_CREATE, NS_DESTROY};
@@ -21,7 +21,9 @@ use crate::vring::Vq;
 ///
 /// Every operation that takes from a ring first looks at the rings
 /// ([`poll`](Self::poll)): it notices Linux re-creating them, brings the
-/// link up and sends pending name-service announcements. Giving a buffer
+/// link up and sends pending name-service announcements. The look is
+/// skipped when the platform says Linux has not kicked since the previous
+/// one ([`Platform::take_kicked`]): it would see nothing new. Giving a buffer
 /// back checks it against what the latest look saw. Linux is kicked once
 /// per queue at the end of an operation, however many buffers it returned.
 #[derive(Debug)]
@@ -41,6 +43,8 @@ pub struct Device<S, P, C = Imx7, const E: usize = 4> {
     pub(crate) held: usize,
     /// Rings with buffers returned and not yet kicked (bit = ring).
     kicks: u8,
+    /// Whether the rings were looked at since the device was made.
+    looked: bool,
 }
 
 impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E> {
@@ -64,6 +68,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             spare_len: 0,
             held: 0,
             kicks: 0,
+            looked: false,
         }
     }
 
@@ -92,6 +97,27 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     /// buffers are back, so a Linux module reload, or a restart of this
     /// firmware while Linux runs, re-establishes the channels.
     pub fn poll(&mut self) -> bool {
+        // This look covers every kick so far.
+        let _ = self.platform.take_kicked();
+        self.look_now()
+    }
+
+    /// The look of an operation: [`poll`](Self::poll) unless Linux has not
+    /// kicked since the previous look (see [`Platform::take_kicked`]), in
+    /// which case the rings are as that look saw them; returns whether the
+    /// link is up.
+    pub(crate) fn look(&mut self) -> bool {
+        // A LITE_LIKE device looks at vring0 whenever it needs a buffer,
+        // as rpmsg-lite's allocation does.
+        if self.platform.take_kicked() || !self.looked || lite_like::<C>() {
+            self.look_now();
+        }
+        self.link
+    }
+
+    /// [`poll`](Self::poll) after the kick flag was taken.
+    fn look_now(&mut self) -> bool {
+        self.looked = true;
         #[cfg(feature = "lite-like")]
         if C::LITE_LIKE {
             return self.poll_lite();

@@ -63,10 +63,24 @@ pub trait Platform {
 
     /// Sleeps until a kick from Linux may have arrived, or at most `ticks`
     /// ticks ([`FOREVER`]: no limit). Must return at once when a kick arrived
-    /// since the previous call (the flag is sticky), so none is lost between
-    /// the stack's last look at the rings and the sleep. Returning early is
-    /// always allowed.
+    /// that [`take_kicked`](Self::take_kicked) has not reported yet (the
+    /// flag is sticky, and `wait` leaves it set), so none is lost between
+    /// the stack's last look at the rings and the sleep. A platform that
+    /// keeps the default `take_kicked` may clear the flag here instead.
+    /// Returning early is always allowed.
     fn wait(&mut self, ticks: u32);
+
+    /// Takes the sticky "Linux kicked" flag: whether a kick may have
+    /// arrived since the previous call. The stack calls it at the start of
+    /// each look at the rings, and an operation that finds it clear skips
+    /// its look: Linux kicks after everything it publishes in a ring (and
+    /// after re-creating them), so a look finds nothing the previous one
+    /// did not, except what a kick still on its way will report; the
+    /// blocking calls then sleep in [`wait`](Self::wait) until it comes.
+    /// The default says yes, always: every operation looks.
+    fn take_kicked(&mut self) -> bool {
+        true
+    }
 
     /// Called for every rejected input and for ring resets: count or log.
     fn fault(&mut self, fault: Fault) {

@@ -76,7 +76,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     /// Takes the next message from Linux, for any local endpoint, without
     /// waiting; `WouldBlock` if there is none.
     pub fn try_recv(&mut self) -> Result<RxBuf, Error> {
-        self.poll();
+        self.look();
         let r = self.take_rx();
         // Entries handed back on the way (invalid, name service) in one kick.
         self.kick();

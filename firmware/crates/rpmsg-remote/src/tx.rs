@@ -52,7 +52,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         if data.len() > Self::MAX_PAYLOAD {
             return Err(Error::TooLong);
         }
-        self.poll();
+        self.look();
         let b = self.take_tx()?;
         self.write_payload(b.off, 0, data);
         self.commit(b, ept.addr, dst, data.len() as u16);
@@ -80,7 +80,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Takes a TX buffer for zero-copy sending, without waiting.
     pub fn try_alloc_tx(&mut self) -> Result<TxBuf, Error> {
-        self.poll();
+        self.look();
         if self.held >= MAX_HELD_TX {
             return Err(Error::NoSlot);
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! The simulated platform: kicks go into the Linux model's mailbox (MU
-//! channel 1), `wait` lets Linux run once, and time is a counter that only
+//! channel 1), `wait` lets Linux run once, `take_kicked` reports whether
+//! Linux kicked since it was last asked, and time is a counter that only
 //! moves when nothing happens (deterministic, no real time). Linux's kicks
 //! are told apart by queue for a device that asks (feature `lite-like`);
 //! the mailbox holds any number of words, so waiting for Linux to read one
@@ -24,6 +25,11 @@ pub struct Sim<'l, 'm> {
     pub kicks: Vec<u32>,
     /// Calls to `wait`.
     pub waits: u64,
+    /// Looks at the rings the remote skipped because Linux had not kicked
+    /// since the previous one ([`Platform::take_kicked`] said no).
+    pub skipped_looks: u64,
+    /// Linux's kick count as of the latest `take_kicked`.
+    kicks_taken: u64,
     idle: u32,
 }
 
@@ -37,6 +43,8 @@ impl<'l, 'm> Sim<'l, 'm> {
             ns: Vec::new(),
             kicks: Vec::new(),
             waits: 0,
+            skipped_looks: 0,
+            kicks_taken: 0,
             idle: 0,
         }
     }
@@ -78,6 +86,17 @@ impl Platform for Sim<'_, '_> {
             "the remote waits forever and Linux has nothing to do: deadlock"
         );
         self.now = self.now.wrapping_add(ticks.clamp(1, 1000));
+    }
+
+    fn take_kicked(&mut self) -> bool {
+        // Every kick Linux made, from `wait` or directly from a test.
+        let n = self.linux.borrow().kicks_to_remote;
+        let kicked = n != self.kicks_taken;
+        self.kicks_taken = n;
+        if !kicked {
+            self.skipped_looks += 1;
+        }
+        kicked
     }
 
     fn fault(&mut self, fault: Fault) {
