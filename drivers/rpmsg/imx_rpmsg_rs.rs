@@ -27,6 +27,9 @@ use kernel::{
 #[allow(dead_code)]
 #[path = "../../rust/mailbox/mod.rs"]
 mod mailbox;
+/// Platform drivers sysfs cannot unbind (rust/platform/).
+#[path = "../../rust/platform/mod.rs"]
+mod platform_glue;
 /// Shared-memory glue (rust/shmem/).
 #[allow(dead_code)]
 #[path = "../../rust/shmem/mod.rs"]
@@ -281,10 +284,13 @@ impl platform::Driver for ImxRpmsgDriver {
     }
 }
 
-kernel::module_platform_driver! {
+// No sysfs `unbind`: only an unload removes the transport, and an unload
+// is refused while the M4 could still write into buffers a removal frees
+// (`hold`).
+kernel::module_driver!(<T>, platform_glue::NoSysfsBind<T>, {
     type: ImxRpmsgDriver,
     name: "imx_rpmsg_rs",
     authors: ["imx-rpmsg-rs contributors"],
     description: "i.MX RPMsg transport: virtio devices in shared memory, kicks through the MU (Rust)",
     license: "GPL",
-}
+});

@@ -7,7 +7,8 @@
 //! write into the ones it took. With a `shared-dma-pool` they stay in
 //! reserved memory and that is harmless; without one, the module refuses
 //! to unload (it holds a reference to itself for as long as the device is
-//! bound) and says why, once, at probe.
+//! bound) and says why, once, at probe. Sysfs cannot unbind the device
+//! either (`NoSysfsBind`): an unload is the only way out.
 
 use kernel::{bindings, device::Device, prelude::*, ModuleMetadata};
 

@@ -17,7 +17,8 @@
 //!   Linux stopped without unloading leaves says in one line that the
 //!   remote must be restarted.
 //! * With neither `fsl,src` nor a buffer pool (`imx7s-warp-qemu-nosrc.dts`,
-//!   our own firmware) the transport refuses to unload and says why once.
+//!   our own firmware) the transport refuses to unload and says why once,
+//!   and sysfs offers no `unbind` for it.
 
 use crate::cli::{Options, RUST_MODULES_GUEST_DIR as GUEST_DIR};
 use crate::machine::Machine;
@@ -72,8 +73,8 @@ pub fn run_refusal(opts: &Options, report: &mut Report) -> Result<(), String> {
 }
 
 /// Neither `fsl,src` nor a buffer pool (our firmware): the transport says
-/// once why it stays loaded, `rmmod` is refused, the channels keep
-/// working, and power-off still finishes.
+/// once why it stays loaded, `rmmod` is refused and sysfs has no `unbind`
+/// for it, the channels keep working, and power-off still finishes.
 fn refusal(m: &mut Machine, report: &mut Report) {
     let suite = "rpmsg_nosrc";
     if !bring_up(m, report, suite, Some(RPMSG_ECHO_READY)) {
@@ -87,6 +88,8 @@ fn refusal(m: &mut Machine, report: &mut Report) {
                 "n=$(dmesg | grep -c '{HOLD}'); [ \"$n\" = 1 ] || {{ echo \"FAIL: $n lines with '{HOLD}'\"; exit 1; }}; \
                  rmmod imx_rpmsg_rs 2>/dev/null && {{ echo 'FAIL: rmmod imx_rpmsg_rs succeeded'; exit 1; }}; \
                  grep -q '^imx_rpmsg_rs ' /proc/modules || {{ echo 'FAIL: the module is gone'; exit 1; }}; \
+                 [ -d /sys/bus/platform/drivers/imx_rpmsg_rs ] || {{ echo 'FAIL: no driver in sysfs'; exit 1; }}; \
+                 [ -e /sys/bus/platform/drivers/imx_rpmsg_rs/unbind ] && {{ echo 'FAIL: sysfs can unbind the transport'; exit 1; }}; \
                  rpmsg-echo-check $(rpmsg-tty-of rpmsg-openamp-demo-channel) 5 200 3 >/dev/null \
                  || {{ echo 'FAIL: no echo after the refused rmmod'; exit 1; }}; \
                  dmesg | grep -F '{HOLD}'"
