@@ -97,7 +97,8 @@ struct ImxRpmsg<'bound> {
     /// `remote_faults` of each vdev, in `imx_rpmsg_rs-<device>/vdev<N>/`.
     _faults: KVec<Pin<KBox<File<Arc<RemoteFaults>>>>>,
     _debugfs: Dir,
-    /// Without `fsl,src` and a buffer pool: the module stays loaded.
+    /// Without `fsl,src` and a buffer pool that is not reusable: the
+    /// module stays loaded.
     _hold: Option<ModuleHold>,
 }
 
@@ -197,7 +198,11 @@ impl platform::Driver for ImxRpmsgDriver {
                 })?),
             };
 
-            let pool_less = pool.is_none();
+            // What the RPMsg bus frees into a reusable (CMA) pool is
+            // ordinary memory again, as DMA memory would be: only a pool
+            // that is not reusable keeps a remote that outlives us away
+            // from the rest of the kernel.
+            let confined = cfg.pool.is_some_and(|i| !shmem::region_reusable(dev, i));
             let mut queues = KVec::with_capacity(layout.vdevs() as usize, GFP_KERNEL)?;
             for _ in 0..layout.vdevs() {
                 queues.push(Queues::new()?, GFP_KERNEL)?;
@@ -215,10 +220,10 @@ impl platform::Driver for ImxRpmsgDriver {
                 "{} vdev(s) at {:#x}, buffers from {}\n",
                 layout.vdevs(),
                 start,
-                if pool.is_some() {
-                    "the memory-region pool"
-                } else {
-                    "DMA memory"
+                match (&pool, confined) {
+                    (None, _) => "DMA memory",
+                    (Some(_), true) => "the memory-region pool",
+                    (Some(_), false) => "the memory-region pool (reusable)",
                 }
             );
 
@@ -246,7 +251,7 @@ impl platform::Driver for ImxRpmsgDriver {
                 _tx: tx.clone(),
                 _faults: faults,
                 _debugfs: debugfs,
-                _hold: if m4.is_none() && pool_less {
+                _hold: if m4.is_none() && !confined {
                     Some(ModuleHold::take(dev)?)
                 } else {
                     None

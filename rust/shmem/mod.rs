@@ -14,7 +14,7 @@ pub(crate) mod ffi;
 use core::ptr::{self, NonNull};
 use kernel::{
     bindings,
-    device::{Bound, Device},
+    device::{property::NArgs, Bound, Device},
     ffi::{c_ulong, c_void},
     prelude::*,
 };
@@ -76,6 +76,27 @@ pub(crate) fn region_index(dev: &Device, name: &CStr) -> Option<usize> {
     dev.fwnode()?
         .property_match_string(c"memory-region-names", name)
         .ok()
+}
+
+/// Whether the reserved region that entry `index` of `memory-region`
+/// points to is `reusable` (a CMA pool: while no driver holds its pages,
+/// the page allocator lends them to the rest of the kernel, so memory
+/// freed into it is ordinary memory again). `false` if there is no such
+/// entry.
+pub(crate) fn region_reusable(dev: &Device, index: usize) -> bool {
+    let (Some(node), Ok(index)) = (dev.fwnode(), u32::try_from(index)) else {
+        return false;
+    };
+    let Ok(target) = node.property_get_reference_args(c"memory-region", NArgs::N(0), index) else {
+        return false;
+    };
+    // SAFETY: `FwNodeReferenceArgs` is `repr(transparent)` over the C
+    // `struct fwnode_reference_args`, whose `fwnode` it holds a reference
+    // to until `target` drops, after this block.
+    unsafe {
+        let raw = ptr::from_ref(&target).cast::<bindings::fwnode_reference_args>();
+        bindings::fwnode_property_present((*raw).fwnode, c"reusable".as_char_ptr())
+    }
 }
 
 /// A reserved `shared-dma-pool` region assigned to a device: its coherent

@@ -5,10 +5,12 @@
 //! Without `fsl,src` the M4 outlives an unload; the buffers the RPMsg bus
 //! frees then go back to the page allocator while the remote may still
 //! write into the ones it took. With a `shared-dma-pool` they stay in
-//! reserved memory and that is harmless; without one, the module refuses
-//! to unload (it holds a reference to itself for as long as the device is
-//! bound) and says why, once, at probe. Sysfs cannot unbind the device
-//! either (`NoSysfsBind`): an unload is the only way out.
+//! reserved memory and that is harmless, unless the pool is `reusable`
+//! (CMA lends its free pages to the rest of the kernel); without such a
+//! pool, the module refuses to unload (it holds a reference to itself for
+//! as long as the device is bound) and says why, once, at probe. Sysfs
+//! cannot unbind the device either (`NoSysfsBind`): an unload is the only
+//! way out.
 
 use kernel::{bindings, device::Device, prelude::*, ModuleMetadata};
 
@@ -27,7 +29,7 @@ impl ModuleHold {
         }
         dev_warn!(
             dev,
-            "RPMsg buffers in DMA memory and no 'fsl,src' to stop the M4: it could write into them after an unload, so this module stays loaded (give the node 'fsl,src' or a shared-dma-pool in 'memory-region')\n"
+            "RPMsg buffers in DMA memory and no 'fsl,src' to stop the M4: it could write into them after an unload, so this module stays loaded (give the node 'fsl,src' or a shared-dma-pool that is not reusable in 'memory-region')\n"
         );
         Ok(Self(()))
     }

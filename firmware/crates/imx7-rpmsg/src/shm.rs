@@ -18,7 +18,7 @@ static TAKEN: AtomicBool = AtomicBool::new(false);
 /// system-bus caches) off, as they are after reset, so every access goes to
 /// DDR. An application that enables the system-bus cache must make the
 /// window non-cacheable first (see `Documentation/firmware.md`).
-pub fn take_shared_memory<C: Config>() -> Option<VolatileShm> {
+pub fn take_shared_memory<C: Config>() -> Option<VolatileShm<C>> {
     const {
         rpmsg_remote::config::check::<C>();
         assert!(
@@ -34,5 +34,5 @@ pub fn take_shared_memory<C: Config>() -> Option<VolatileShm> {
     // program; the image, its data and stack live in the TCMs, so no Rust
     // reference points into it; WINDOW_PHYS is 16-byte aligned (`check`
     // above); and only one accessor exists (TAKEN).
-    Some(unsafe { VolatileShm::new(C::WINDOW_PHYS as usize as *mut u8, C::WINDOW_SIZE) })
+    Some(unsafe { VolatileShm::new(C::WINDOW_PHYS as usize as *mut u8) })
 }

@@ -16,8 +16,8 @@
 //!
 //! The [`SharedMemory`](crate::SharedMemory) implementation maps window
 //! offsets to local addresses (on i.MX7 the M4 sees DDR at the same
-//! addresses, so the map is the identity: `VolatileShm::new(WINDOW_PHYS as
-//! *mut u8, WINDOW_SIZE)`).
+//! addresses, so the map is the identity: `VolatileShm::<C>::new(WINDOW_PHYS
+//! as *mut u8)`, a window of `WINDOW_SIZE` bytes).
 
 /// Layout parameters of one virtio device (vdev). Every item has a default
 /// matching rpmsg-lite's `imx7d_m4` port and NXP's `imx_rpmsg` on WaRP7:

@@ -95,7 +95,7 @@
 //! // Linux) is mapped non-cacheable for the M4, and this program keeps no
 //! // data of its own there.
 //! let shm = unsafe {
-//!     VolatileShm::new(Imx7::WINDOW_PHYS as *mut u8, Imx7::WINDOW_SIZE)
+//!     VolatileShm::<Imx7>::new(Imx7::WINDOW_PHYS as *mut u8)
 //! };
 //! let mut dev: Device<_, _, Imx7, 2> = Device::new(shm, M4);
 //! let demo = dev

@@ -10,7 +10,9 @@
 //! window or are misaligned, so a bug in a caller can never reach other
 //! memory; the stack itself validates every offset before using it.
 
+use crate::config::{Config, Imx7};
 use core::cell::Cell;
+use core::marker::PhantomData;
 use core::sync::atomic::{fence, Ordering};
 
 /// Access to the shared window, little-endian, by byte offset.
@@ -67,34 +69,50 @@ fn bounce_copy<S: SharedMemory + ?Sized>(shm: &S, from: u32, to: u32, len: u32) 
     }
 }
 
-/// Shared memory reached through volatile raw-pointer accesses (the target).
-#[derive(Debug)]
-pub struct VolatileShm {
+/// Shared memory reached through volatile raw-pointer accesses (the target):
+/// the window of layout `C`, [`C::WINDOW_SIZE`](Config::WINDOW_SIZE) bytes.
+///
+/// The window's size is a constant of the type, so the range checks of
+/// accesses at constant offsets (every ring index and entry) are decided
+/// when the firmware is built, and the others compare with a constant.
+pub struct VolatileShm<C = Imx7> {
     base: *mut u8,
-    len: u32,
+    _c: PhantomData<C>,
 }
 
-impl VolatileShm {
-    /// Creates an accessor for the `len` bytes at `base` (the local address
-    /// of the window's first byte).
+impl<C> core::fmt::Debug for VolatileShm<C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VolatileShm")
+            .field("base", &self.base)
+            .finish()
+    }
+}
+
+impl<C: Config> VolatileShm<C> {
+    /// Creates an accessor for the window of layout `C`, whose first byte
+    /// is at the local address `base`.
     ///
     /// # Safety
     ///
-    /// `base .. base + len` must be memory that is valid to read and write
-    /// with volatile accesses for the lifetime of the value (on the M4:
-    /// device or non-cacheable normal memory shared with Linux), that no Rust
-    /// reference points into, and `base` must be 8-byte aligned.
-    pub const unsafe fn new(base: *mut u8, len: u32) -> Self {
-        Self { base, len }
+    /// `base .. base + C::WINDOW_SIZE` must be memory that is valid to read
+    /// and write with volatile accesses for the lifetime of the value (on
+    /// the M4: device or non-cacheable normal memory shared with Linux),
+    /// that no Rust reference points into, and `base` must be 8-byte
+    /// aligned.
+    pub const unsafe fn new(base: *mut u8) -> Self {
+        Self {
+            base,
+            _c: PhantomData,
+        }
     }
 
     /// A pointer to the `size` bytes at `off` if they are inside the window.
     fn at(&self, off: u32, size: u32) -> Option<*mut u8> {
-        if off > self.len || size > self.len - off {
+        if off > C::WINDOW_SIZE || size > C::WINDOW_SIZE - off {
             return None;
         }
-        // SAFETY: `off + size <= len`, so the result stays inside the
-        // allocation described in `new`'s contract.
+        // SAFETY: `off + size <= WINDOW_SIZE`, so the result stays inside
+        // the allocation described in `new`'s contract.
         Some(unsafe { self.base.add(off as usize) })
     }
 
@@ -131,7 +149,7 @@ macro_rules! volatile_rw {
     };
 }
 
-impl SharedMemory for VolatileShm {
+impl<C: Config> SharedMemory for VolatileShm<C> {
     volatile_rw!(read_u16, write_u16, u16);
     volatile_rw!(read_u32, write_u32, u32);
 
@@ -306,6 +324,12 @@ impl SharedMemory for CellShm<'_> {
 mod tests {
     use super::*;
 
+    /// A window of `N` bytes (only its size matters here).
+    struct Window<const N: u32>;
+    impl<const N: u32> Config for Window<N> {
+        const WINDOW_SIZE: u32 = N;
+    }
+
     #[test]
     fn cell_shm_is_little_endian_and_bounded() {
         let mut buf = [0u8; 16];
@@ -340,7 +364,7 @@ mod tests {
         let mut buf = [0u64; 4];
         // SAFETY: `buf` outlives `shm`, is 8-aligned and only accessed
         // through `shm` while it exists.
-        let shm = unsafe { VolatileShm::new(buf.as_mut_ptr().cast(), 32) };
+        let shm = unsafe { VolatileShm::<Window<32>>::new(buf.as_mut_ptr().cast()) };
         shm.write_u32(8, 0xDEAD_BEEF);
         shm.write_u16(12, 0x1234);
         shm.write_bytes(30, &[7, 8, 9]);
@@ -375,7 +399,7 @@ mod tests {
     fn copies_within_the_window_at_every_alignment() {
         let mut buf = [0u64; 16];
         // SAFETY: as above.
-        let shm = unsafe { VolatileShm::new(buf.as_mut_ptr().cast(), 128) };
+        let shm = unsafe { VolatileShm::<Window<128>>::new(buf.as_mut_ptr().cast()) };
         let mut cells = [0u8; 128];
         let cell = CellShm::new(Cell::from_mut(&mut cells[..]).as_slice_of_cells());
         let data: [u8; 40] = core::array::from_fn(|i| i as u8 + 1);
@@ -406,7 +430,7 @@ mod tests {
     fn volatile_copies_every_length_at_every_alignment() {
         let mut buf = [0u64; 8];
         // SAFETY: as above.
-        let shm = unsafe { VolatileShm::new(buf.as_mut_ptr().cast(), 64) };
+        let shm = unsafe { VolatileShm::<Window<64>>::new(buf.as_mut_ptr().cast()) };
         let data: [u8; 24] = core::array::from_fn(|i| i as u8 + 1);
         for off in 0..5u32 {
             for len in 0..=20usize {

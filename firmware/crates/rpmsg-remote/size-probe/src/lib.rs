@@ -34,7 +34,7 @@ pub extern "C" fn rpmsg_probe(script: &[u8; 64], args: &[u32; 4], out: &mut [u8;
     {
         // SAFETY: never executed (size measurement only); the address is
         // the default i.MX7 window.
-        let shm = unsafe { VolatileShm::new(0x8000_0000 as *mut u8, 0x2000_0000) };
+        let shm = unsafe { VolatileShm::<Imx7>::new(0x8000_0000 as *mut u8) };
         let mut dev: Device<_, _, Imx7, 4> = Device::new(shm, Probe);
         let Ok(ept) = dev.create_endpoint(Some(a), Some(b"rpmsg-openamp-demo-channel")) else {
             return 0;
