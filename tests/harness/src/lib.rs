@@ -4,7 +4,9 @@
 //! console and checks the results of the system tests.
 
 pub mod bench_firmware;
+pub mod bench_json;
 pub mod bench_report;
+pub mod bench_svg;
 pub mod cli;
 pub mod console;
 pub mod cpio;
