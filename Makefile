@@ -5,7 +5,7 @@
 
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: help setup kernel modules qemu firmware busybox test demo bench-firmware
+.PHONY: help setup kernel modules qemu firmware busybox test demo bench-firmware bench
 
 help:
 	@echo "imx-rpmsg-rs: Rust RPMsg stack for i.MX7 (Linux on the A7, firmware on the M4)"
@@ -17,6 +17,7 @@ help:
 	@echo "  make qemu      build QEMU with the i.MX7 MU and Cortex-M4 patches"
 	@echo "  make firmware  build the M4 firmware (thumbv7em-none-eabihf)"
 	@echo "  make bench-firmware  M4 instructions per message, idle cost, code size (not a test)"
+	@echo "  make bench     our drivers against the kernel's C drivers: instructions, latency (not a test)"
 
 setup:
 	bash $(SCRIPTS)/setup-host.sh
@@ -46,3 +47,7 @@ demo:
 # Benchmark, not a test: prints figures, asserts nothing (COUNT, RUNS, IDLE).
 bench-firmware:
 	bash $(SCRIPTS)/bench-firmware.sh $(COUNT) $(RUNS) $(IDLE)
+
+# Benchmark, not a test: our drivers against the C ones (COUNT, RUNS, POOL=1).
+bench:
+	bash $(SCRIPTS)/bench.sh $(COUNT) $(RUNS) $(POOL)

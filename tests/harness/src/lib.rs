@@ -6,6 +6,8 @@
 pub mod bench_firmware;
 pub mod bench_json;
 pub mod bench_report;
+pub mod bench_rpmsg;
+pub mod bench_rpmsg_report;
 pub mod bench_svg;
 pub mod cli;
 pub mod console;
