@@ -10,7 +10,8 @@
 //! from the node's `mboxes` by name ("tx", "rx"). RPMsg buffers come from
 //! the device's DMA memory, or from a `shared-dma-pool` in
 //! `memory-region`. With `fsl,src` the transport holds the M4 in reset
-//! while it sets up and tears down, and starts it once the rings are ready.
+//! whenever a driver sets up or lets go of a vdev's rings, and starts it
+//! once every vdev is ready.
 //! See Documentation/rpmsg.md.
 
 use kernel::{
@@ -53,6 +54,8 @@ mod kick;
 mod layout;
 #[path = "imx_rpmsg/m4.rs"]
 mod m4;
+#[path = "imx_rpmsg/session.rs"]
+mod session;
 #[path = "imx_rpmsg/tests.rs"]
 mod tests;
 #[path = "imx_rpmsg/vdev.rs"]
@@ -62,6 +65,7 @@ use hold::ModuleHold;
 use kick::{FlushOnDrop, RxClient, RxKicks, TxKicks};
 use m4::{M4Control, M4};
 use mailbox::client::Channel;
+use session::{CloseOnDrop, M4Session};
 use shmem::{DmaPool, Mapping, Window};
 use vdev::Vdev;
 use virtio::{
@@ -79,15 +83,15 @@ struct Soc {
 }
 
 /// A bound transport node. Fields drop in declaration order, which is the
-/// teardown order: hold the M4 in reset (with `fsl,src`; from then on
-/// nothing but us reads or writes the shared memory), unregister the
+/// teardown order: hold the M4 in reset for good (with `fsl,src`; from
+/// then on nothing but us reads or writes the shared memory), unregister the
 /// virtio devices (the RPMsg bus and its channels go away, the rings are
 /// deleted and zeroed), free the "rx" channel (no more kicks arrive), wait
 /// for ring work in progress, free the "tx" channel, give the buffer pool
 /// back, unmap the window, remove the debugfs files.
 #[pin_data]
 struct ImxRpmsg<'bound> {
-    _m4: Option<M4>,
+    _m4: Option<CloseOnDrop>,
     _vdevs: KVec<Registration<'bound, Vdev<'bound>>>,
     _rx: Arc<Channel<'bound, RxClient>>,
     _flush: FlushOnDrop,
@@ -175,6 +179,9 @@ impl platform::Driver for ImxRpmsgDriver {
             let m4 = M4::stop(dev, info.and_then(|soc| soc.m4))?;
             let layout = cfg.layout;
             let Window { start, size } = layout.window();
+            let m4 = m4
+                .map(|m4| M4Session::new(dev, m4, layout.vdevs()))
+                .transpose()?;
 
             let shm = Mapping::new(layout.window()).inspect_err(|e| {
                 dev_err!(
@@ -267,7 +274,7 @@ impl platform::Driver for ImxRpmsgDriver {
                             shm.clone(),
                             tx.clone(),
                             rx_kicks.clone(),
-                            m4.is_some(),
+                            m4.clone(),
                         );
                         let reg = Registration::register(dev, Ok::<_, Error>(vdev), q.clone())
                             .inspect_err(|e| {
@@ -277,13 +284,10 @@ impl platform::Driver for ImxRpmsgDriver {
                     }
                     regs
                 },
-                // Last: the rings are ready and kicks reach us.
-                _m4: {
-                    if let Some(m4) = &m4 {
-                        m4.start(dev)?;
-                    }
-                    m4
-                },
+                // The M4 starts when every vdev's driver has made it ready
+                // (`session`): during the registrations above if the RPMsg
+                // bus is there, else when it binds.
+                _m4: m4.map(CloseOnDrop),
             }))
         })
     }

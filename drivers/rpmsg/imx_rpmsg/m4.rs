@@ -51,7 +51,7 @@ pub(crate) const IMX6SX: M4Control = M4Control {
 pub(crate) const SRC_PROPERTY: &CStr = c"fsl,src";
 
 /// The core behind the SRC, held in reset from [`M4::stop`] until
-/// [`M4::start`]; held in reset again when dropped.
+/// [`M4::start`] (`session` decides when).
 pub(crate) struct M4 {
     src: Syscon,
     ctl: &'static M4Control,
@@ -94,17 +94,16 @@ impl M4 {
 
     /// Releases the core: it boots from its vector table. Logs one line on
     /// failure.
-    pub(crate) fn start(&self, dev: &Device) -> Result {
+    pub(crate) fn start(&self) -> Result {
         self.src
             .update_bits(self.ctl.reg, self.ctl.mask, self.ctl.start)
             .inspect_err(|e| {
-                dev_err!(dev, "cannot start the M4 through the SRC ({:?})\n", e);
+                dev_err!(self.dev, "cannot start the M4 through the SRC ({:?})\n", e);
             })
     }
-}
 
-impl Drop for M4 {
-    fn drop(&mut self) {
+    /// Holds the core in reset (again). Logs one line on failure.
+    pub(crate) fn hold(&self) {
         if let Err(e) = self
             .src
             .update_bits(self.ctl.reg, self.ctl.mask, self.ctl.stop)

@@ -8,6 +8,7 @@ mod suite {
     use crate::config::*;
     use crate::kick::TxState;
     use crate::layout::*;
+    use crate::session::{Action, Readiness};
     use crate::shmem::Window;
     use crate::virtio::device::vring_size;
     use crate::virtio::shadow::Geometry;
@@ -288,5 +289,42 @@ mod suite {
         assert_eq!(s.next(), Some(3));
         s.done(None);
         assert_eq!(s.next(), Some(31));
+    }
+
+    #[test]
+    fn m4_runs_only_while_every_vdev_is_ready() {
+        let mut t = Readiness::new(2);
+        // Probe: the core resets each vdev before its driver binds.
+        assert_eq!(t.reset(0), Action::None);
+        assert_eq!(t.driver_ok(0), Action::None);
+        assert_eq!(t.reset(1), Action::None);
+        assert_eq!(t.driver_ok(1), Action::Start);
+        assert_eq!(t.driver_ok(1), Action::None);
+        // Unbinding vdev 1's driver ends vdev 0's session too.
+        assert_eq!(t.reset(1), Action::Stop { orphaned: 0b01 });
+        assert_eq!(t.reset(1), Action::None);
+        assert_eq!(t.driver_ok(1), Action::None);
+        assert_eq!(t.reset(0), Action::None);
+        assert_eq!(t.driver_ok(0), Action::Start);
+        // Teardown: never started again.
+        t.close();
+        assert_eq!(t.reset(0), Action::None);
+        assert_eq!(t.driver_ok(0), Action::None);
+    }
+
+    #[test]
+    fn m4_of_one_vdev_follows_its_driver() {
+        let mut t = Readiness::new(1);
+        assert_eq!(t.driver_ok(0), Action::Start);
+        assert_eq!(t.reset(0), Action::Stop { orphaned: 0 });
+        assert_eq!(t.driver_ok(0), Action::Start);
+        // Indices beyond the node's vdevs change nothing.
+        assert_eq!(t.driver_ok(5), Action::None);
+        assert_eq!(t.reset(40), Action::Stop { orphaned: 0b1 });
+        let mut all = Readiness::new(32);
+        for i in 0..31 {
+            assert_eq!(all.driver_ok(i), Action::None);
+        }
+        assert_eq!(all.driver_ok(31), Action::Start);
     }
 }

@@ -5,6 +5,7 @@
 use crate::kick::{self, RxKicks, TxKicks};
 use crate::layout::{queue_id, Layout, RING_ALIGN, RING_NUM, RING_SPAN};
 use crate::mailbox::client::Channel;
+use crate::session::M4Session;
 use crate::shmem::Mapping;
 use crate::virtio::{
     self,
@@ -29,19 +30,21 @@ pub(crate) struct Vdev<'a> {
     status: AtomicU8,
     tx: Arc<Channel<'a, TxKicks>>,
     rx: Arc<RxKicks>,
-    restarts_remote: bool,
+    /// With `fsl,src`: the M4, which runs only while every vdev is ready.
+    m4: Option<Arc<M4Session>>,
 }
 
 impl<'a> Vdev<'a> {
     /// Vdev `index` of `layout`, its rings in `shm`, kicking through `tx`
-    /// and scheduling its rings through `rx`.
+    /// and scheduling its rings through `rx`; with `m4`, resets and
+    /// readiness of the vdev hold and release the M4.
     pub(crate) fn new(
         index: u32,
         layout: Layout,
         shm: Arc<Mapping>,
         tx: Arc<Channel<'a, TxKicks>>,
         rx: Arc<RxKicks>,
-        restarts_remote: bool,
+        m4: Option<Arc<M4Session>>,
     ) -> Self {
         Self {
             index,
@@ -50,7 +53,7 @@ impl<'a> Vdev<'a> {
             status: AtomicU8::new(0),
             tx,
             rx,
-            restarts_remote,
+            m4,
         }
     }
 }
@@ -74,10 +77,18 @@ impl Transport for Vdev<'_> {
             for ring in 0..2 {
                 self.rx.schedule(queue_id(self.index, ring));
             }
+            if let Some(m4) = &self.m4 {
+                m4.vdev_ready(self.index);
+            }
         }
     }
 
     fn reset(&self) {
+        // Before the driver frees or sets up anything the remote could
+        // reach.
+        if let Some(m4) = &self.m4 {
+            m4.vdev_reset(self.index);
+        }
         self.status.store(0, Ordering::Release);
     }
 
@@ -105,7 +116,7 @@ impl Transport for Vdev<'_> {
             } else {
                 MinUsed::NONE
             },
-            remote_restarted: self.restarts_remote,
+            remote_restarted: self.m4.is_some(),
         })
     }
 
