@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# Code size of the rpmsg-remote core on thumbv7em (opt-level "s", LTO):
+# Code size of the rpmsg-remote core on thumbv7em (opt-level "z" as the firmware, LTO):
 # links the probe with and without the stack and prints the difference in
 # .text, not counting compiler-builtins (memcpy/memset), for the whole API
 # and for what an echo app uses, then the same differences of .rodata and

@@ -163,8 +163,8 @@
 //! ## Size
 //!
 //! `size-probe/measure.sh` links the stack for `thumbv7em-none-eabihf`
-//! (opt-level `s`, LTO) and prints its code size for the whole API and for
-//! the subset an echo app uses.
+//! (opt-level `z` as the firmware, LTO) and prints its code size for the
+//! whole API and for the subset an echo app uses.
 
 #![cfg_attr(not(any(test, feature = "testing")), no_std)]
 #![deny(unsafe_code)]

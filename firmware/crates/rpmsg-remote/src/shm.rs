@@ -107,6 +107,7 @@ impl<C: Config> VolatileShm<C> {
     }
 
     /// A pointer to the `size` bytes at `off` if they are inside the window.
+    #[inline(always)]
     fn at(&self, off: u32, size: u32) -> Option<*mut u8> {
         if off > C::WINDOW_SIZE || size > C::WINDOW_SIZE - off {
             return None;
@@ -119,6 +120,7 @@ impl<C: Config> VolatileShm<C> {
     /// Like [`at`](Self::at) for a 2- or 4-byte value, which must also be
     /// naturally aligned: `off` is (`base` is 8-byte aligned, see `new`),
     /// which the compiler decides at build time for constant offsets.
+    #[inline(always)]
     fn at_aligned(&self, off: u32, size: u32) -> Option<*mut u8> {
         if off.is_multiple_of(size) {
             self.at(off, size)
@@ -128,9 +130,12 @@ impl<C: Config> VolatileShm<C> {
     }
 }
 
+// Always inlined, also at opt-level `z` (the firmware's): at a constant
+// offset an access is then one load or store, its checks decided at build
+// time; called, it is a dozen instructions and a call.
 macro_rules! volatile_rw {
     ($read:ident, $write:ident, $t:ty) => {
-        #[inline]
+        #[inline(always)]
         fn $read(&self, off: u32) -> $t {
             match self.at_aligned(off, core::mem::size_of::<$t>() as u32) {
                 // SAFETY: `at_aligned` checked bounds and alignment; the window is
@@ -139,7 +144,7 @@ macro_rules! volatile_rw {
                 None => 0,
             }
         }
-        #[inline]
+        #[inline(always)]
         fn $write(&self, off: u32, val: $t) {
             if let Some(p) = self.at_aligned(off, core::mem::size_of::<$t>() as u32) {
                 // SAFETY: as above, for volatile writes.
