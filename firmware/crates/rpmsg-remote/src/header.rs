@@ -22,10 +22,10 @@ pub struct Header {
 impl Header {
     /// Reads the header at window offset `off` (4-byte aligned).
     pub fn read<S: SharedMemory>(shm: &S, off: u32) -> Self {
-        let len_flags = shm.read_u32(off + 12);
+        let [src, dst, _, len_flags] = shm.read_u32x4(off);
         Self {
-            src: shm.read_u32(off),
-            dst: shm.read_u32(off + 4),
+            src,
+            dst,
             len: len_flags as u16,
             flags: (len_flags >> 16) as u16,
         }
@@ -34,10 +34,8 @@ impl Header {
     /// Writes the header at window offset `off` (4-byte aligned), with the
     /// reserved word zeroed.
     pub fn write<S: SharedMemory>(&self, shm: &S, off: u32) {
-        shm.write_u32(off, self.src);
-        shm.write_u32(off + 4, self.dst);
-        shm.write_u32(off + 8, 0);
-        shm.write_u32(off + 12, u32::from(self.len) | u32::from(self.flags) << 16);
+        let len_flags = u32::from(self.len) | u32::from(self.flags) << 16;
+        shm.write_u32x4(off, [self.src, self.dst, 0, len_flags]);
     }
 }
 

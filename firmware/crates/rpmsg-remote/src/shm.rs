@@ -43,6 +43,24 @@ pub trait SharedMemory {
         bounce_copy(self, from, to, len);
     }
 
+    /// Reads the four little-endian `u32`s at `off` (4-byte aligned), e.g.
+    /// a message header, as [`read_u32`](Self::read_u32) would one by one;
+    /// an implementation may instead check the 16 bytes' range once and
+    /// refuse them as a whole ([`VolatileShm`] does).
+    fn read_u32x4(&self, off: u32) -> [u32; 4] {
+        [0, 4, 8, 12].map(|i| self.read_u32(off.wrapping_add(i)))
+    }
+
+    /// Writes `words` as four little-endian `u32`s at `off` (4-byte
+    /// aligned), as [`write_u32`](Self::write_u32) would one by one; an
+    /// implementation may instead check the 16 bytes' range once and
+    /// refuse them as a whole ([`VolatileShm`] does).
+    fn write_u32x4(&self, off: u32, words: [u32; 4]) {
+        for (i, w) in (0..).step_by(4).zip(words) {
+            self.write_u32(off.wrapping_add(i), w);
+        }
+    }
+
     /// Reads a little-endian `u64` (two aligned `u32` halves) at `off`.
     fn read_u64(&self, off: u32) -> u64 {
         u64::from(self.read_u32(off)) | u64::from(self.read_u32(off.wrapping_add(4))) << 32
@@ -157,6 +175,30 @@ macro_rules! volatile_rw {
 impl<C: Config> SharedMemory for VolatileShm<C> {
     volatile_rw!(read_u16, write_u16, u16);
     volatile_rw!(read_u32, write_u32, u32);
+
+    #[inline(always)]
+    fn read_u32x4(&self, off: u32) -> [u32; 4] {
+        match self.at(off, 16) {
+            // SAFETY: `at` checked that the 16 bytes are in the window;
+            // `off` and so `p` are 4-byte aligned (`base` is 8-aligned).
+            Some(p) if off.is_multiple_of(4) => {
+                let p = p.cast::<u32>();
+                [0, 1, 2, 3].map(|i| u32::from_le(unsafe { p.add(i).read_volatile() }))
+            }
+            _ => [0; 4],
+        }
+    }
+
+    #[inline(always)]
+    fn write_u32x4(&self, off: u32, words: [u32; 4]) {
+        if let Some(p) = self.at(off, 16).filter(|_| off.is_multiple_of(4)) {
+            let p = p.cast::<u32>();
+            for (i, w) in words.into_iter().enumerate() {
+                // SAFETY: as in `read_u32x4`, for volatile writes.
+                unsafe { p.add(i).write_volatile(w.to_le()) }
+            }
+        }
+    }
 
     #[inline(never)]
     fn read_bytes(&self, off: u32, out: &mut [u8]) {
@@ -429,6 +471,30 @@ mod tests {
         let mut out = [0u8; 8];
         shm.read_bytes(64, &mut out);
         assert_eq!(out, [0; 8], "read past the end gives zeros, as read_bytes");
+    }
+
+    #[test]
+    fn four_words_at_once_are_checked_as_one_range() {
+        let mut buf = [0u64; 4];
+        // SAFETY: as above.
+        let shm = unsafe { VolatileShm::<Window<32>>::new(buf.as_mut_ptr().cast()) };
+        let mut cells = [0u8; 32];
+        let cell = CellShm::new(Cell::from_mut(&mut cells[..]).as_slice_of_cells());
+        for m in [&shm as &dyn SharedMemory, &cell] {
+            m.write_u32x4(12, [1, 2, 3, 0x0403_0201]);
+            assert_eq!(m.read_u32x4(12), [1, 2, 3, 0x0403_0201]);
+            assert_eq!(m.read_u32(24), 0x0403_0201);
+            let mut b = [0u8; 4];
+            m.read_bytes(24, &mut b);
+            assert_eq!(b, [1, 2, 3, 4], "little-endian");
+        }
+        // Past the end or misaligned: refused as a whole.
+        shm.write_u32x4(20, [9; 4]);
+        shm.write_u32x4(2, [9; 4]);
+        assert_eq!(shm.read_u32x4(20), [0; 4]);
+        assert_eq!(shm.read_u32x4(2), [0; 4]);
+        assert_eq!(shm.read_u32x4(12), [1, 2, 3, 0x0403_0201]);
+        assert_eq!(buf[0], 0);
     }
 
     #[test]
