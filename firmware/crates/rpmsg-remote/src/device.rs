@@ -106,6 +106,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     /// kicked since the previous look (see [`Platform::take_kicked`]), in
     /// which case the rings are as that look saw them; returns whether the
     /// link is up.
+    #[inline(always)]
     pub(crate) fn look(&mut self) -> bool {
         // A LITE_LIKE device looks at vring0 whenever it needs a buffer,
         // as rpmsg-lite's allocation does.

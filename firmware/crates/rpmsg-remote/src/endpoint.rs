@@ -63,10 +63,17 @@ impl<const E: usize> Table<E> {
     }
 
     /// The slot index of the live endpoint at `addr`.
+    #[inline(always)]
     pub fn find(&self, addr: u32) -> Option<usize> {
-        self.slots
-            .iter()
-            .position(|s| s.state & USED != 0 && s.addr == addr)
+        // A plain loop: at opt-level `z` an iterator adaptor stays a call.
+        let mut i = 0;
+        while let Some(s) = self.slots.get(i) {
+            if s.state & USED != 0 && s.addr == addr {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
     }
 
     /// Adds an endpoint at `addr` (or a free dynamic address) with an

@@ -132,6 +132,7 @@ impl<C: Config, const R: usize> Vq<C, R> {
     /// implausible. For a `LITE_LIKE` device (after `follow`), the
     /// distance from the next position to consume to the available index,
     /// unchecked, as rpmsg-lite consumes while the two differ.
+    #[inline(always)]
     pub fn pending(&self) -> Result<u16, Fault> {
         if lite_like::<C>() {
             return Ok(self.avail.wrapping_sub(self.last_avail));
