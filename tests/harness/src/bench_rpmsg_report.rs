@@ -363,7 +363,8 @@ pub fn json(m: &Measured, stamp: &str) -> String {
                 .collect();
             format!(
                 "\n    {{\"mu\": {}, \"path\": {}, \"name\": {}, \"sizes\": [{}],\n     \"stream\": {{\"write\": {}, \
-                 \"a7_per_mib\": {:.0}, \"m4_per_mib\": {:.0}, \"mib_per_s\": {:.3}, \"write_errors\": {}, \
+                 \"a7_per_mib\": {:.0}, \"m4_per_mib\": {:.0}, \"a7_runs\": {}, \"m4_runs\": {}, \
+                 \"mib_per_s\": {:.3}, \"write_errors\": {}, \
                  \"bytes\": {}, \"write_errors_per_mib\": {:.2}, \"context_switches_per_mib\": {}}}}}",
                 quote(c.mu.name()),
                 quote(c.route.name()),
@@ -372,6 +373,8 @@ pub fn json(m: &Measured, stamp: &str) -> String {
                 c.stream.write,
                 median(&c.stream.a7),
                 median(&c.stream.m4),
+                nums(&c.stream.a7),
+                nums(&c.stream.m4),
                 c.stream.mib_per_s,
                 c.stream.write_errors,
                 c.stream.bytes,
@@ -387,10 +390,12 @@ pub fn json(m: &Measured, stamp: &str) -> String {
         .iter()
         .map(|w| {
             format!(
-                "\n    {{\"mu\": {}, \"a7_per_word\": {:.1}, \"m4_per_word\": {:.1}}}",
+                "\n    {{\"mu\": {}, \"a7_per_word\": {:.1}, \"m4_per_word\": {:.1}, \"a7_runs\": {}, \"m4_runs\": {}}}",
                 quote(w.mu.name()),
                 median(&w.a7),
-                median(&w.m4)
+                median(&w.m4),
+                nums(&w.a7),
+                nums(&w.m4)
             )
         })
         .collect();
@@ -566,9 +571,13 @@ mod tests {
         assert_eq!(combos.len(), 6);
         let s64 = &combos[0].get("sizes").unwrap().arr()[2];
         assert_eq!(s64.field("a7_per_round_trip"), Ok(1200.0));
+        let stream = combos[0].get("stream").unwrap();
+        assert_eq!(stream.field("write_errors"), Ok(5.0));
+        assert_eq!(stream.get("a7_runs").unwrap().arr().len(), 1);
+        let words = v.get("mu_words").unwrap().arr();
         assert_eq!(
-            combos[0].get("stream").unwrap().field("write_errors"),
-            Ok(5.0)
+            words[1].get("a7_runs").unwrap().arr()[0].num(),
+            Some(1000.0)
         );
         assert_eq!(v.get("ratios_ours_over_c").unwrap().arr().len(), 8);
     }
