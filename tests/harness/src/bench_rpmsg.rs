@@ -19,8 +19,9 @@
 //!
 //! Then our MU driver against `imx-mailbox` per MU word with our test
 //! client (`imx_mu_test_client`, the mailbox test tree, `mu-echo`).
-//! One boot per MU driver (the transport does not unload on the default
-//! tree), one for the mailbox clients. Never part of `make test`.
+//! One boot per MU driver, so that neither driver's figures come from a
+//! board the other ran on (and the M4 starts afresh for each), one for the
+//! mailbox clients. Never part of `make test`.
 
 use crate::bench_firmware::{median, Counter};
 use crate::bench_json;
