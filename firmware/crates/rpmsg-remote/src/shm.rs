@@ -277,6 +277,16 @@ unsafe fn transfer<const MODE: u8>(shm: *mut u8, local: *mut u8, len: usize) {
     while i < len && !(shm as usize + i).is_multiple_of(4) {
         step!(u8);
     }
+    if MODE == WITHIN {
+        // Four words a turn: a copy within the window (the zero-copy echo)
+        // spends its time here, and the loop's own count halves.
+        while len - i >= 16 {
+            step!(u32);
+            step!(u32);
+            step!(u32);
+            step!(u32);
+        }
+    }
     while len - i >= 4 {
         step!(u32);
     }
