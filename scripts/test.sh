@@ -38,6 +38,17 @@ firmware_host_tests() {
 harness_unit_tests() {
     (cd "$TOP/tests" && CARGO_TARGET_DIR=$HOST_TARGET/tests cargo test --locked -p boot-harness)
 }
+# The guest tools' own tests and lints, built for this host (their
+# .cargo/config.toml targets the guest).
+guest_tools_host_tests() {
+    local ws host
+    host=$(rustc -vV | awk '$1 == "host:" { print $2 }')
+    for ws in "$TOP"/tests/guest-tools/*/; do
+        (cd "$ws" && CARGO_TARGET_DIR=$HOST_TARGET/guest-tools cargo test --locked --target "$host") || return 1
+        (cd "$ws" && CARGO_TARGET_DIR=$HOST_TARGET/guest-tools \
+            cargo clippy --locked --target "$host" --all-targets -- -D warnings) || return 1
+    done
+}
 mu_qtests() {
     (cd "$TOP/tests" && QEMU_SYSTEM_ARM=$QEMU CARGO_TARGET_DIR=$HOST_TARGET/tests \
         cargo test --locked -p mu-qtest)
@@ -64,6 +75,7 @@ style() {
 
 stage "firmware host tests (cargo test in firmware/)" firmware_host_tests
 stage "harness unit tests" harness_unit_tests
+stage "guest tools host tests and clippy (tests/guest-tools)" guest_tools_host_tests
 stage "MU qtests (emulated Messaging Unit, both sides)" mu_qtests
 stage "system tests on the emulated i.MX7 board" board_system_tests
 stage "device-tree binding and trees (dt-schema)" bash "$TOP/scripts/dt-check.sh" "$KBUILD"
