@@ -81,14 +81,15 @@ pub(crate) fn region_index(dev: &Device, name: &CStr) -> Option<usize> {
 /// Whether the reserved region that entry `index` of `memory-region`
 /// points to is `reusable` (a CMA pool: while no driver holds its pages,
 /// the page allocator lends them to the rest of the kernel, so memory
-/// freed into it is ordinary memory again). `false` if there is no such
-/// entry.
+/// freed into it is ordinary memory again). `true` if the entry cannot be
+/// looked up: a caller deciding whether memory is confined must not
+/// assume it is.
 pub(crate) fn region_reusable(dev: &Device, index: usize) -> bool {
     let (Some(node), Ok(index)) = (dev.fwnode(), u32::try_from(index)) else {
-        return false;
+        return true;
     };
     let Ok(target) = node.property_get_reference_args(c"memory-region", NArgs::N(0), index) else {
-        return false;
+        return true;
     };
     // SAFETY: `FwNodeReferenceArgs` is `repr(transparent)` over the C
     // `struct fwnode_reference_args`, whose `fwnode` it holds a reference

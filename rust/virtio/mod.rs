@@ -25,3 +25,7 @@ pub(crate) const ID_RPMSG: u32 = ffi::VIRTIO_ID_RPMSG;
 
 /// Device status bit: the driver is ready (`VIRTIO_CONFIG_S_DRIVER_OK`).
 pub(crate) const STATUS_DRIVER_OK: u8 = ffi::VIRTIO_CONFIG_S_DRIVER_OK as u8;
+
+/// Device status bit: the driver gave up on the device
+/// (`VIRTIO_CONFIG_S_FAILED`, set by the core when its probe fails).
+pub(crate) const STATUS_FAILED: u8 = ffi::VIRTIO_CONFIG_S_FAILED as u8;

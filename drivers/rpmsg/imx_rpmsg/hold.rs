@@ -9,13 +9,18 @@
 //! (CMA lends its free pages to the rest of the kernel); without such a
 //! pool, the module refuses to unload (it holds a reference to itself for
 //! as long as the device is bound) and says why, once, at probe. Sysfs
-//! cannot unbind the device either (`NoSysfsBind`): an unload is the only
-//! way out.
+//! cannot unbind the device either (`NoSysfsBind`). Two routes remain that
+//! the transport cannot refuse: unbinding the MU driver in sysfs unbinds
+//! the transport first (the device link from `mboxes`), and unbinding
+//! `virtio_rpmsg_bus` frees the buffers without the transport going; the
+//! first is named in one line when it happens.
 
-use kernel::{bindings, device::Device, prelude::*, ModuleMetadata};
+use kernel::{bindings, device::Device, prelude::*, sync::aref::ARef, ModuleMetadata};
 
 /// A reference to this module, dropped with the device's data.
-pub(crate) struct ModuleHold(());
+pub(crate) struct ModuleHold {
+    dev: ARef<Device>,
+}
 
 impl ModuleHold {
     /// Takes the reference and logs the one line saying why.
@@ -31,12 +36,18 @@ impl ModuleHold {
             dev,
             "RPMsg buffers in DMA memory and no 'fsl,src' to stop the M4: it could write into them after an unload, so this module stays loaded (give the node 'fsl,src' or a shared-dma-pool that is not reusable in 'memory-region')\n"
         );
-        Ok(Self(()))
+        Ok(Self { dev: dev.into() })
     }
 }
 
 impl Drop for ModuleHold {
     fn drop(&mut self) {
+        // The unload is refused, so the device is going some other way
+        // (its MU unbound, a failed probe), and the buffers go with it.
+        dev_warn!(
+            self.dev,
+            "unbound while the M4 may still write into its RPMsg buffers in DMA memory (no 'fsl,src' to stop it): they are freed now; restart the M4\n"
+        );
         let module = <crate::LocalModule as ModuleMetadata>::THIS_MODULE.as_ptr();
         // SAFETY: Drops the reference `take` got.
         unsafe { bindings::module_put(module) };

@@ -51,7 +51,8 @@ pub(crate) const IMX6SX: M4Control = M4Control {
 pub(crate) const SRC_PROPERTY: &CStr = c"fsl,src";
 
 /// The core behind the SRC, held in reset from [`M4::stop`] until
-/// [`M4::start`] (`session` decides when).
+/// [`M4::start`] (`session` decides when); held in reset again when
+/// dropped.
 pub(crate) struct M4 {
     src: Syscon,
     ctl: &'static M4Control,
@@ -114,5 +115,13 @@ impl M4 {
                 e
             );
         }
+    }
+}
+
+impl Drop for M4 {
+    fn drop(&mut self) {
+        // Normally held already (the session's `close`, or a reset); an M4
+        // dropped on any other path must not be left running either.
+        self.hold();
     }
 }

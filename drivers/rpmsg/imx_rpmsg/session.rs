@@ -2,16 +2,19 @@
 //! When the M4 runs, with `fsl,src`: only while every vdev's rings belong
 //! to the driver that set them up since the M4 was last held in reset.
 //!
-//! A vdev's reset is the moment its driver lets go of the rings:
-//! `virtio_rpmsg_bus` resets the device before it deletes the rings and
-//! frees the buffers (unbind, unload, a failed probe), and the virtio core
-//! resets it before a driver probes. So a reset holds the M4 in reset if
-//! it runs, and the M4 is released when every vdev has reached `DRIVER_OK`
-//! again: the remote boots into rings and buffers of the current session
-//! only, whichever driver is unbound and bound again through sysfs. A reset
-//! while the M4 runs also ends the other vdevs' sessions (the restarted
-//! remote knows nothing of their rings): the M4 then stays in reset until
-//! each of them is set up again, and a line says so.
+//! The M4 is released only when every vdev has reached `DRIVER_OK` since
+//! the M4 was last held (its driver has set up the rings and buffers), and
+//! a vdev's reset withdraws it: `virtio_rpmsg_bus` resets the device before
+//! it deletes the rings and frees the buffers (unbind, unload), and the
+//! virtio core resets it at registration. So a reset holds the M4 in reset
+//! if it runs, and the remote boots into rings and buffers of the current
+//! session only, whichever driver is unbound and bound again through
+//! sysfs. A driver whose probe fails frees what it set up without a reset,
+//! but that vdev never reached `DRIVER_OK`, so the M4 was never released;
+//! it stays in reset, and a line says why. A reset while the M4 runs also
+//! ends the other vdevs' sessions (the restarted remote knows nothing of
+//! their rings): the M4 then stays in reset until each of them is set up
+//! again, and a line says so.
 
 use crate::m4::M4;
 use kernel::{device::Device, new_mutex, prelude::*, sync::aref::ARef, sync::Arc, sync::Mutex};
@@ -54,9 +57,13 @@ impl Readiness {
         }
     }
 
-    /// Vdev `index` was reset.
+    /// Vdev `index` was reset. An index beyond the node's vdevs changes
+    /// nothing.
     pub(crate) fn reset(&mut self, index: u32) -> Action {
-        let bit = 1u32.checked_shl(index).unwrap_or(0);
+        let bit = 1u32.checked_shl(index).unwrap_or(0) & self.all;
+        if bit == 0 {
+            return Action::None;
+        }
         if self.running {
             self.running = false;
             let orphaned = self.ready & !bit;
@@ -135,6 +142,16 @@ impl M4Session {
             // holds it again.
             let _ = self.m4.start();
         }
+    }
+
+    /// Vdev `index`'s driver failed to probe: says why the M4 stays in
+    /// reset.
+    pub(crate) fn vdev_failed(&self, index: u32) {
+        dev_warn!(
+            self.dev,
+            "vdev{}: its driver failed to set it up; the M4 stays in reset until a driver has set up every vdev\n",
+            index
+        );
     }
 
     /// Holds the M4 in reset for good: the transport is being torn down.

@@ -315,12 +315,14 @@ mod suite {
     #[test]
     fn m4_of_one_vdev_follows_its_driver() {
         let mut t = Readiness::new(1);
-        assert_eq!(t.driver_ok(0), Action::Start);
-        assert_eq!(t.reset(0), Action::Stop { orphaned: 0 });
-        assert_eq!(t.driver_ok(0), Action::Start);
         // Indices beyond the node's vdevs change nothing.
         assert_eq!(t.driver_ok(5), Action::None);
-        assert_eq!(t.reset(40), Action::Stop { orphaned: 0b1 });
+        assert_eq!(t.driver_ok(40), Action::None);
+        assert_eq!(t.driver_ok(0), Action::Start);
+        assert_eq!(t.reset(5), Action::None);
+        assert_eq!(t.reset(40), Action::None);
+        assert_eq!(t.reset(0), Action::Stop { orphaned: 0 });
+        assert_eq!(t.driver_ok(0), Action::Start);
         let mut all = Readiness::new(32);
         for i in 0..31 {
             assert_eq!(all.driver_ok(i), Action::None);

@@ -81,6 +81,11 @@ impl Transport for Vdev<'_> {
                 m4.vdev_ready(self.index);
             }
         }
+        if status & virtio::STATUS_FAILED != 0 && old & virtio::STATUS_FAILED == 0 {
+            if let Some(m4) = &self.m4 {
+                m4.vdev_failed(self.index);
+            }
+        }
     }
 
     fn reset(&self) {

@@ -8,8 +8,10 @@
 //!   message reaches the bus without a recipient, and the M4 booted once
 //!   per load. A 256 KiB stream needs the transport's
 //!   polling of the transmit ring (the remote never kicks for buffers it
-//!   consumed). Unbinding `virtio_rpmsg_bus` through sysfs holds the M4 in
-//!   reset before the bus frees its buffers, binding it again restarts it.
+//!   consumed). After `virtio_rpmsg_bus` is unbound through sysfs the M4
+//!   is held in reset (that the hold comes before the bus frees the
+//!   buffers follows from the bus resetting the device first; it is not
+//!   observed), binding the bus again restarts it.
 //! * Without it (`imx7s-warp-qemu-rpmsgpool.dts`) the remote cannot follow a
 //!   reload: a message sent to it afterwards makes it walk its stale
 //!   indices, and the transport refuses what it returns as one remote
@@ -51,6 +53,8 @@ const PROVOKED: [&str; 2] = ["remote fault on ring", LEFTOVER];
 const NOSRC_DTB: &str = "imx7s-warp-qemu-nosrc.dtb";
 /// The line of a transport that stays loaded.
 const HOLD: &str = "so this module stays loaded";
+/// The line of a held transport that goes anyway.
+const GONE: &str = "unbound while the M4 may still write into its RPMsg buffers";
 
 /// Runs the three boots.
 pub fn run(opts: &Options, report: &mut Report) -> Result<(), String> {
@@ -107,6 +111,25 @@ fn refusal(m: &mut Machine, report: &mut Report) {
     report.record(
         &format!("{suite}::kernel_log_clean"),
         suites::kernel_log_clean_but(&mut m.console, &[HOLD]),
+    );
+    // Last, as it leaves the M4 beside freed buffers: unbinding the MU
+    // driver unbinds the transport first (the device link from `mboxes`),
+    // which the hold cannot refuse; one line names it, and the module can
+    // go then.
+    report.record(
+        &format!("{suite}::mu_unbind_takes_the_transport_with_one_line"),
+        within(
+            &mut m.console,
+            &format!(
+                "mu=$(ls /sys/bus/platform/drivers/imx_mu_rs | grep -F .); \
+                 echo \"$mu\" >/sys/bus/platform/drivers/imx_mu_rs/unbind || {{ echo \"FAIL: unbind $mu\"; exit 1; }}; \
+                 ls /sys/bus/platform/drivers/imx_rpmsg_rs | grep -qF . && {{ echo 'FAIL: the transport is still bound'; exit 1; }}; \
+                 n=$(dmesg | grep -c '{GONE}'); [ \"$n\" = 1 ] || {{ echo \"FAIL: $n lines with '{GONE}'\"; exit 1; }}; \
+                 rpmsg-unload imx_rpmsg_rs || exit 1; \
+                 dmesg | grep -F '{GONE}'"
+            ),
+            BOUND,
+        ),
     );
 }
 
