@@ -42,22 +42,27 @@ pub trait Config {
     /// Index of this vdev; queue ids are `2 * VDEV + ring`.
     const VDEV: u32 = 0;
     /// Not layout but behaviour: when buffers consumed from vring1 go back
-    /// to Linux, queue 1 is kicked only if at least this many of vring1's
-    /// entries were with the remote (made available by Linux, not yet
-    /// returned) just before, as read after the return was published.
+    /// to Linux, queue 1 is kicked only if the entries with the remote
+    /// (made available by Linux, not yet returned) just before, as read
+    /// after the return was published, plus the entries returned since
+    /// the last kick of queue 1, reach this many.
     ///
-    /// A Linux sender waits for a kick only when it has no buffer left:
-    /// all of its TX buffers made available and none returned.
+    /// A Linux sender waits for a kick only when it has no buffer left.
     /// `virtio_rpmsg_bus` has as many TX buffers as vring1 has entries
-    /// (`NUM`), so a sender can only be waiting when `NUM` entries are
-    /// outstanding; any other time it takes the returned buffers from the
-    /// used ring itself at its next send. The default, half the ring, kicks
-    /// whenever a Linux with at least `NUM / 2` TX buffers may have run
-    /// out, and not in a request/response exchange, where one or two
-    /// entries are outstanding (rpmsg-lite never kicks for consumed
-    /// buffers). Must not exceed the number of TX buffers Linux has, or a
-    /// Linux sender that ran out waits for whatever else wakes it; `1`
-    /// kicks for every return.
+    /// (`NUM`); a buffer it has not got back is either with the remote or
+    /// returned but not yet seen by Linux. A transport whose driver reads
+    /// the shared used ring sees returns at its next send; ours (Linux's
+    /// `rust/virtio`, which copies checked used entries into a private
+    /// ring) sees them only at a kick of either queue or its 20 ms poll.
+    /// Counting the returns not kicked yet covers both: a sender can only
+    /// be out of buffers when the two counts add up to `NUM`. The default,
+    /// half the ring, kicks before a Linux with at least `NUM / 2` TX
+    /// buffers can run out, once per `NUM / 2` returns of a one-way stream,
+    /// and about once per `NUM / 2` exchanges of a request/response one,
+    /// where one or two entries are with the remote (rpmsg-lite never
+    /// kicks for consumed buffers). Must not exceed the number of TX
+    /// buffers Linux has, or a Linux sender that ran out waits for
+    /// whatever else wakes it; `1` kicks for every return.
     const CONSUMED_KICK_AT: u16 = Self::NUM / 2;
     /// Not layout but behaviour: `true` makes the device behave like stock
     /// rpmsg-lite where rpmsg-lite differs from this stack (feature

@@ -23,11 +23,11 @@
 //!   operation that sent messages (queue 0) or handed back buffers a Linux
 //!   sender may be waiting for (queue 1), once per queue however many
 //!   buffers the operation returned. A consumed buffer is kicked only when
-//!   at least [`Config::CONSUMED_KICK_AT`] (default: half the ring) of
-//!   vring1's entries were with the remote: Linux's senders wait only when
-//!   all of their buffers are, and otherwise take returned buffers
-//!   themselves, so a request/response exchange needs no such kick (the
-//!   rule and why it cannot leave a sender asleep: `Config`).
+//!   the entries with the remote and the returns not kicked yet reach
+//!   [`Config::CONSUMED_KICK_AT`] (default: half the ring): a Linux sender
+//!   waits only when it has no buffer left, so a request/response exchange
+//!   needs such a kick about once per half ring (the rule and why it
+//!   cannot leave a sender asleep: `Config`).
 //! * Name service at address 53: 40-byte messages `name[32], addr, flags`.
 //!
 //! ## Behaviour worth knowing

@@ -66,6 +66,9 @@ pub(crate) struct Vq<C, const R: usize> {
     avail: u16,
     /// Changes whenever the ring is re-created; stamps buffer handles.
     pub gen: u8,
+    /// Entries returned since a return last asked for a kick
+    /// ([`push_used_wakes`](Self::push_used_wakes)).
+    unkicked: u16,
     _c: PhantomData<C>,
 }
 
@@ -80,6 +83,7 @@ impl<C: Config, const R: usize> Vq<C, R> {
             used: 0,
             avail: 0,
             gen: 0,
+            unkicked: 0,
             _c: PhantomData,
         }
     }
@@ -112,6 +116,9 @@ impl<C: Config, const R: usize> Vq<C, R> {
         self.used = used;
         self.last_avail = used;
         self.gen = self.gen.wrapping_add(1);
+        // A re-created ring: Linux has every buffer it has not made
+        // available.
+        self.unkicked = 0;
         true
     }
 
@@ -198,10 +205,11 @@ impl<C: Config, const R: usize> Vq<C, R> {
     }
 
     /// [`push_used`](Self::push_used), then whether Linux may be waiting
-    /// for a buffer and needs a kick: at least
-    /// [`CONSUMED_KICK_AT`](Config::CONSUMED_KICK_AT) entries were with us
-    /// just before this return, counted with the available index read
-    /// *after* the new used index was published.
+    /// for a buffer and needs a kick: the entries with us just before this
+    /// return, counted with the available index read *after* the new used
+    /// index was published, and the returns since the last one that asked
+    /// for a kick (this one included) reach
+    /// [`CONSUMED_KICK_AT`](Config::CONSUMED_KICK_AT).
     ///
     /// Why that order: a Linux sender that goes to sleep has made its
     /// buffers available and then read the used index (with a full barrier
@@ -214,8 +222,14 @@ impl<C: Config, const R: usize> Vq<C, R> {
     pub fn push_used_wakes<S: SharedMemory>(&mut self, shm: &S, id: u16, len: u32) -> bool {
         let before = self.used;
         self.push_used(shm, id, len);
+        self.unkicked = self.unkicked.saturating_add(1);
         shm.barrier();
-        shm.read_u16(self.avail_idx_off()).wrapping_sub(before) >= C::CONSUMED_KICK_AT
+        let with_us = shm.read_u16(self.avail_idx_off()).wrapping_sub(before);
+        if with_us.saturating_add(self.unkicked) < C::CONSUMED_KICK_AT {
+            return false;
+        }
+        self.unkicked = 0;
+        true
     }
 
     /// Writes the used entry `{id, len}` at our used index and advances

@@ -160,6 +160,12 @@ pub struct Linux<'a> {
     /// sleeping sender, as our transport does (`rust/virtio`). Off: only a
     /// kick of queue 1 wakes it, as with `virtio_ring` and remoteproc.
     pub rx_kick_wakes_sender: bool,
+    /// Returned TX buffers reach the sender only when a kick of either
+    /// queue takes them in, as with our transport (`rust/virtio` copies
+    /// checked used entries into its private ring then, or at a 20 ms poll
+    /// this model leaves out). Off: the sender takes them from the shared
+    /// used ring when it runs out, as `virtio_ring` on shared memory does.
+    pub returns_seen_at_kicks: bool,
 }
 
 impl<'a> Linux<'a> {
@@ -203,6 +209,7 @@ impl<'a> Linux<'a> {
             delivered: 0,
             private_rings: false,
             rx_kick_wakes_sender: false,
+            returns_seen_at_kicks: false,
         };
         l.take_snapshot();
         l
@@ -398,7 +405,7 @@ impl<'a> Linux<'a> {
     }
 
     fn transmit(&mut self, m: &Message, tweak: impl FnOnce(&mut Tweak)) -> Option<u16> {
-        if self.tx_free.is_empty() {
+        if self.tx_free.is_empty() && !self.returns_seen_at_kicks {
             self.reclaim();
         }
         let id = self.tx_free.pop()?;
@@ -467,6 +474,9 @@ impl<'a> Linux<'a> {
             kicked[q] = true;
         }
         self.receive();
+        if self.returns_seen_at_kicks && (kicked[0] || kicked[1]) {
+            self.reclaim();
+        }
         let wakes = kicked[1] || (kicked[0] && self.rx_kick_wakes_sender);
         if wakes && self.sleeping {
             // rpmsg_xmit_done wakes the sender, which retries.
