@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Footprint of the M4 RPMsg firmware, size-optimised (release profile:
-# opt-level "s", LTO, panic = abort, thumbv7em-none-eabihf): .text, .rodata,
-# .data and .bss of the RPMsg core (rpmsg-remote, measured by its size probe
+# Footprint of the M4 RPMsg firmware, size-optimised (the release profile
+# of firmware/Cargo.toml, thumbv7em-none-eabihf): .text, .rodata, .data
+# and .bss of the RPMsg core (rpmsg-remote, measured by its size probe
 # as the difference between a probe linked with and without the stack) and
 # of the whole rpmsg-echo image, plus the image's code by crate and the
 # stack frame of main. A benchmark, not a test: it prints, it does not judge.
@@ -37,7 +37,7 @@ section() {
 row() { printf '%-42s %7s %8s %6s %6s\n' "$@"; }
 
 echo
-echo "$APP footprint in bytes (thumbv7em-none-eabihf, opt-level \"s\", LTO, panic = abort)"
+echo "$APP footprint in bytes (thumbv7em-none-eabihf, release profile of firmware/Cargo.toml)"
 echo
 row "" .text .rodata .data .bss
 for subset in "whole API" "echo app subset"; do

@@ -218,7 +218,7 @@ pub fn by_function(syms: &[(u64, String)], counts: &[(u64, u64)]) -> Vec<(String
 }
 
 /// Runs `cmd` in the guest with the long deadline; `Err` unless it exits 0.
-fn guest(con: &mut Console, cmd: &str) -> Result<String, String> {
+pub(crate) fn guest(con: &mut Console, cmd: &str) -> Result<String, String> {
     let out = con
         .run(cmd, WORKLOAD_TIMEOUT)
         .map_err(|e| format!("`{cmd}`: {e}"))?;

@@ -23,7 +23,7 @@
 //! board the other ran on (and the M4 starts afresh for each), one for the
 //! mailbox clients. Never part of `make test`.
 
-use crate::bench_firmware::{median, Counter};
+use crate::bench_firmware::{guest, median, Counter};
 use crate::bench_json;
 use crate::cli::{BoardVariant, Options, RUST_MODULES_GUEST_DIR as GUEST_DIR};
 use crate::console::Console;
@@ -43,8 +43,6 @@ const CHANNEL: &str = "rpmsg-tty";
 const LOOPBACK_ADDR: u32 = 31;
 /// The guest tool.
 const TOOL: &str = "rpmsg-bench";
-/// Deadline of one workload (bounds a hung board only).
-const WORKLOAD_TIMEOUT: Duration = Duration::from_secs(1200);
 /// Below this address the A7 runs user space (ARM32: modules at
 /// PAGE_OFFSET - 16 MiB).
 const KERNEL_START: u64 = 0xbf00_0000;
@@ -233,18 +231,6 @@ fn quiet(c: &Counter) -> Result<u64, String> {
         last = now;
     }
     Ok(last)
-}
-
-/// Runs `cmd` in the guest; `Err` unless it exits 0.
-fn guest(con: &mut Console, cmd: &str) -> Result<String, String> {
-    let out = con
-        .run(cmd, WORKLOAD_TIMEOUT)
-        .map_err(|e| format!("`{cmd}`: {e}"))?;
-    let text = suites::clean(&out.output);
-    if out.status != 0 {
-        return Err(format!("`{cmd}` exited {}:\n{text}", out.status));
-    }
-    Ok(text)
 }
 
 /// Runs `cmd` and returns its output and the A7's and the M4's
