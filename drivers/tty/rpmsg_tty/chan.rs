@@ -5,7 +5,7 @@
 //! **Transmit.** `write()` (which must not sleep) only copies into the
 //! port's [`RecordFifo`] and queues the transmit work; `write_room` is the
 //! FIFO's room, so a full FIFO makes writers wait in the line discipline
-//! until the work has sent something and woken them. The work sends one
+//! until the work has sent half of it and woken them. The work sends one
 //! record per message with [`Endpoint::send`], which waits for a free
 //! transmit buffer for as long as the remote needs — no data is dropped
 //! and the bus's 15-second limit never reaches the writer.
@@ -46,6 +46,13 @@ pub(crate) const MAX_MSG: usize = 512;
 /// with the line discipline throttled, the transmit work pauses. Covers
 /// every transmit buffer of a vdev (256 of 512 bytes) answered twice over.
 pub(crate) const RX_RESERVE: usize = 256 * 1024;
+
+/// Writers waiting for room are woken once fewer bytes than this wait to
+/// be sent (and whenever a send fails for good), not after every message:
+/// a writer streaming into a full FIFO then writes half of it per wake-up
+/// instead of one message (serial drivers' `WAKEUP_CHARS`, scaled to the
+/// FIFO).
+pub(crate) const WAKEUP_BELOW: usize = FIFO_BYTES / 2;
 
 /// The transmit side, under one spinlock (`write()` may run in atomic
 /// context).
@@ -182,9 +189,11 @@ impl Chan {
             let Some((seq, len)) = self.tx.lock().fifo.peek(&mut buf) else {
                 return;
             };
-            match self.ept.send(&buf[..len]) {
+            let pending = match self.ept.send(&buf[..len]) {
                 Ok(()) => {
-                    self.tx.lock().fifo.pop(seq);
+                    let mut tx = self.tx.lock();
+                    tx.fifo.pop(seq);
+                    tx.fifo.pending()
                 }
                 Err(e) if e == ENODEV => {
                     // The channel is gone; nothing can be sent any more.
@@ -201,9 +210,13 @@ impl Chan {
                         );
                     }
                     self.tx.lock().fifo.pop(seq);
+                    // Room was made: wake the writers whatever is left.
+                    0
                 }
+            };
+            if pending < WAKEUP_BELOW {
+                port.wakeup_writers();
             }
-            port.wakeup_writers();
         }
     }
 
