@@ -134,9 +134,9 @@
 //!
 //! The feature `testing` (host only; it makes the crate use `std`) exposes
 //! the test support of this crate's own suite as the module `testing`: a
-//! model of the Linux master, a simulated platform whose `wait` runs that model, and
-//! a shared memory that fails the test when the remote writes where a
-//! virtio device never may. Applications enable it as a dev-dependency
+//! model of the Linux master, a simulated platform whose `wait` runs that
+//! model, and a shared memory that fails the test when the remote writes
+//! where a virtio device never may. Applications enable it as a dev-dependency
 //! feature to test their RPMsg logic against the real stack.
 //!
 //! ## Misbehaving on purpose
