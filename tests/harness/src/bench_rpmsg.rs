@@ -178,6 +178,48 @@ pub type Profile = Vec<(String, f64)>;
 /// Profiles of combinations: (combination, profile).
 pub type Profiles = Vec<(String, Profile)>;
 
+/// Kernel functions whose calls the stream profiles count (the
+/// per-address count at a function's first instruction): what the tty
+/// offers the bus, how often our sender found no free buffer, how often
+/// the M4 handed buffers back, kicks to the M4, writer wake-ups and the
+/// scheduler. These move with timing from run to run; they say why a
+/// stream figure moved.
+pub const CALLS: [(&str, &str); 9] = [
+    (
+        "rpmsg_trysend",
+        "messages offered to the bus (ours: and retries)",
+    ),
+    (
+        "rpmsg_poll",
+        "ours: sends that found no free buffer and armed a wake-up",
+    ),
+    (
+        "rpmsg_xmit_done",
+        "consumed-buffer kicks from the M4 (bus callback)",
+    ),
+    (
+        "rpmsg_recv_done",
+        "receive kicks from the M4 (bus callback)",
+    ),
+    ("mbox_send_message", "kicks to the M4"),
+    ("tty_port_tty_wakeup", "writer wake-ups through the port"),
+    ("try_to_wake_up", "task wake-ups"),
+    ("__schedule", "scheduler entries"),
+    ("memcpy", "memcpy calls"),
+];
+
+/// The A7 profile of a stream, per MiB: the per-function instructions and
+/// the calls of [`CALLS`], each (long stream - short stream) / 1 MiB.
+#[derive(Debug, Clone)]
+pub struct StreamProfile {
+    /// The combination.
+    pub name: String,
+    /// (function, A7 instructions per MiB), largest first.
+    pub functions: Profile,
+    /// (function of [`CALLS`], calls per MiB).
+    pub calls: Vec<(String, f64)>,
+}
+
 /// Everything measured.
 #[derive(Debug, Clone)]
 pub struct Measured {
@@ -187,6 +229,8 @@ pub struct Measured {
     pub words: Vec<MuWords>,
     /// A7 profiles of 64-byte round trips: (combination, profile).
     pub profiles: Profiles,
+    /// A7 profiles of the tty streams, per MiB.
+    pub stream_profiles: Vec<StreamProfile>,
     /// Round trips per run (N), and the base run (B).
     pub count: u32,
     /// The short run's round trips.
@@ -479,6 +523,77 @@ pub fn a7_by_function(syms: &[(u64, String)], counts: &[(u64, u64)]) -> Vec<(Str
     v
 }
 
+/// Calls of each function named in `names` (kernel symbols): the counts
+/// at its first instruction (a loop that branches back to a function's
+/// first instruction would count too; none of [`CALLS`] does).
+pub fn a7_calls(syms: &[(u64, String)], counts: &[(u64, u64)], names: &[&str]) -> Vec<u64> {
+    let at: std::collections::HashMap<u64, u64> = counts.iter().copied().collect();
+    names
+        .iter()
+        .map(|n| {
+            syms.iter()
+                .filter(|(_, s)| s == n)
+                .map(|(a, _)| at.get(a).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect()
+}
+
+/// `long` minus `short` per function, each divided by `per`; largest
+/// first.
+pub fn profile_minus(long: &[(String, u64)], short: &[(String, u64)], per: f64) -> Profile {
+    let mut d: std::collections::HashMap<&str, f64> = Default::default();
+    for (f, n) in long {
+        *d.entry(f).or_default() += *n as f64;
+    }
+    for (f, n) in short {
+        *d.entry(f).or_default() -= *n as f64;
+    }
+    let mut v: Profile = d
+        .into_iter()
+        .map(|(f, n)| (f.to_string(), n / per))
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// The A7 profile of a stream on `dev` with writes of `write` bytes, per
+/// MiB: a stream of 1.25 MiB less one of 256 KiB, as the figures are
+/// taken, so that starting the tool cancels out.
+fn stream_profile(
+    con: &mut Console,
+    plan: &Plan<'_>,
+    syms: &[(u64, String)],
+    dev: &str,
+    write: usize,
+) -> Result<(Profile, Vec<(String, f64)>), String> {
+    let mut run = |bytes: u64| -> Result<Vec<(u64, u64)>, String> {
+        quiet(plan.m4)?;
+        plan.a7.reset_profile()?;
+        guest(
+            con,
+            &tool(dev, &format!("--count 0 --stream {bytes} --writes {write}")),
+        )?;
+        quiet(plan.m4)?;
+        plan.a7.profile()
+    };
+    let short = run(STREAM_BASE)?;
+    let long = run(STREAM_BASE + MIB)?;
+    let functions = profile_minus(
+        &a7_by_function(syms, &long),
+        &a7_by_function(syms, &short),
+        1.0,
+    );
+    let names: Vec<&str> = CALLS.iter().map(|(n, _)| *n).collect();
+    let calls = a7_calls(syms, &long, &names)
+        .into_iter()
+        .zip(a7_calls(syms, &short, &names))
+        .zip(names)
+        .map(|((l, s), n)| (n.to_string(), l as f64 - s as f64))
+        .collect();
+    Ok((functions, calls))
+}
+
 /// The A7 profile of `count` 64-byte round trips on `dev`.
 fn profile(
     con: &mut Console,
@@ -509,7 +624,7 @@ fn rpmsg_boot(
     plan: &Plan<'_>,
     mu: Mu,
     base: u32,
-) -> Result<(Vec<Combo>, Profiles), String> {
+) -> Result<(Vec<Combo>, Profiles, Vec<StreamProfile>), String> {
     let tool_host = opts.sibling("guest-tools", TOOL, "scripts/guest-tools.sh")?;
     let name = match mu {
         Mu::Ours => "bench-imx_mu_rs",
@@ -542,6 +657,7 @@ fn rpmsg_boot(
     };
     let mut combos = Vec::new();
     let mut profiles = Vec::new();
+    let mut stream_profiles = Vec::new();
     for path in Route::ALL {
         let dev = match path {
             Route::OurTty => {
@@ -571,6 +687,12 @@ fn rpmsg_boot(
         if let (Some(kernel), true) = (&kernel, path != Route::Char) {
             let syms = kernel_symbols(con, kernel, plan.demangler)?;
             profiles.push((combo_name(mu, path), profile(con, plan, &syms, &dev)?));
+            let (functions, calls) = stream_profile(con, plan, &syms, &dev, write)?;
+            stream_profiles.push(StreamProfile {
+                name: combo_name(mu, path),
+                functions,
+                calls,
+            });
         }
         combos.push(Combo {
             mu,
@@ -580,7 +702,7 @@ fn rpmsg_boot(
         });
     }
     suites::power_off(&mut m)?;
-    Ok((combos, profiles))
+    Ok((combos, profiles, stream_profiles))
 }
 
 /// Our MU driver and `imx-mailbox` per word, with the test client.
@@ -644,10 +766,12 @@ pub fn measure(opts: &Options, plan: &Plan<'_>) -> Result<Measured, String> {
     let base = (plan.count / 10).max(10);
     let mut combos = Vec::new();
     let mut profiles = Vec::new();
+    let mut stream_profiles = Vec::new();
     for mu in [Mu::Ours, Mu::C] {
-        let (c, p) = rpmsg_boot(opts, plan, mu, base)?;
+        let (c, p, s) = rpmsg_boot(opts, plan, mu, base)?;
         combos.extend(c);
         profiles.extend(p);
+        stream_profiles.extend(s);
     }
     let words_count = plan.count * 5;
     let words = mailbox_boot(opts, plan, words_count)?;
@@ -655,6 +779,7 @@ pub fn measure(opts: &Options, plan: &Plan<'_>) -> Result<Measured, String> {
         combos,
         words,
         profiles,
+        stream_profiles,
         count: plan.count,
         base,
         runs: plan.runs,
@@ -702,6 +827,27 @@ mod tests {
                 ("a".to_string(), 7),
                 ("m [x]".to_string(), 2),
                 ("b".to_string(), 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn calls_are_counts_at_the_first_instruction() {
+        let syms = parse_symbols("c0100000 T a\nc0100100 T b\nbf000000 t m [x]\n");
+        let counts = [(0xc010_0000, 3), (0xc010_0004, 9), (0xc010_0100, 0)];
+        assert_eq!(a7_calls(&syms, &counts, &["a", "b", "c"]), vec![3, 0, 0]);
+    }
+
+    #[test]
+    fn stream_profiles_are_long_minus_short() {
+        let long = vec![("a".to_string(), 30), ("b".to_string(), 5)];
+        let short = vec![("a".to_string(), 10), ("c".to_string(), 2)];
+        assert_eq!(
+            profile_minus(&long, &short, 2.0),
+            vec![
+                ("a".to_string(), 10.0),
+                ("b".to_string(), 2.5),
+                ("c".to_string(), -1.0)
             ]
         );
     }

@@ -4,7 +4,9 @@
 
 use crate::bench_firmware::median;
 use crate::bench_json::quote;
-use crate::bench_rpmsg::{by_component, combo_name, Combo, Measured, Mu, Route, MIB, SIZES};
+use crate::bench_rpmsg::{
+    by_component, combo_name, Combo, Measured, Mu, Route, StreamProfile, CALLS, MIB, SIZES,
+};
 use crate::bench_svg::{line_chart, Chart, Series};
 use std::fmt::Write;
 
@@ -266,7 +268,82 @@ pub fn table(m: &Measured, stamp: &str) -> String {
         let _ = writeln!(t, "  {total:>9.1} total");
     }
     tty_difference(&mut t, m);
+    stream_profiles(&mut t, m);
     t
+}
+
+/// The A7 profiles of the tty streams: per-module totals, the calls of
+/// [`CALLS`] and the largest functions, then per MU driver what our tty
+/// costs more or less than the C tty, per function and in calls.
+fn stream_profiles(t: &mut String, m: &Measured) {
+    for p in &m.stream_profiles {
+        let total: f64 = p.functions.iter().map(|(_, n)| n).sum();
+        let _ = writeln!(t);
+        let _ = writeln!(
+            t,
+            "A7 profile, {}, stream of 4 KiB writes (instructions per MiB: run of 1.25 MiB - run of 256 KiB):",
+            p.name
+        );
+        let parts: Vec<String> = by_component(&p.functions)
+            .iter()
+            .map(|(c, n)| format!("{c} {}", thousands(*n)))
+            .collect();
+        let _ = writeln!(t, "  by component: {}", parts.join(", "));
+        let calls: Vec<String> = p
+            .calls
+            .iter()
+            .map(|(f, n)| format!("{f} {}", thousands(*n)))
+            .collect();
+        let _ = writeln!(t, "  calls per MiB: {}", calls.join(", "));
+        for (f, n) in p.functions.iter().take(25) {
+            let _ = writeln!(t, "  {n:>11.0} {:>5.1}%  {f}", 100.0 * n / total.max(1.0));
+        }
+        let _ = writeln!(t, "  {:>11} total", thousands(total));
+    }
+    for mu in [Mu::Ours, Mu::C] {
+        let get = |route| -> Option<&StreamProfile> {
+            let name = combo_name(mu, route);
+            m.stream_profiles.iter().find(|p| p.name == name)
+        };
+        let (Some(ours), Some(c)) = (get(Route::OurTty), get(Route::CTty)) else {
+            continue;
+        };
+        let total = |p: &StreamProfile| p.functions.iter().map(|(_, n)| n).sum::<f64>();
+        let _ = writeln!(t);
+        let _ = writeln!(
+            t,
+            "rpmsg_tty_rs - rpmsg_tty with {}, A7 per MiB streamed (profiled runs): {} in all; calls per MiB, ours / C:",
+            mu.name(),
+            signed(total(ours) - total(c))
+        );
+        for (name, what) in CALLS {
+            let of = |p: &StreamProfile| {
+                p.calls
+                    .iter()
+                    .find(|(f, _)| f == name)
+                    .map_or(0.0, |(_, n)| *n)
+            };
+            let _ = writeln!(
+                t,
+                "  {name:<22} {:>9} / {:>9}  {what}",
+                thousands(of(ours)),
+                thousands(of(c))
+            );
+        }
+        let _ = writeln!(t, "  largest differences per function:");
+        for (f, d) in profile_difference(&ours.functions, &c.functions, 25) {
+            let _ = writeln!(t, "  {:>11}  {f}", signed(d));
+        }
+    }
+}
+
+/// A count with thousands separators and its sign.
+fn signed(v: f64) -> String {
+    if v >= 0.0 {
+        format!("+{}", thousands(v))
+    } else {
+        thousands(v)
+    }
 }
 
 /// Per function, `ours` minus `theirs` (instructions per round trip),
@@ -435,6 +512,36 @@ pub fn json(m: &Measured, stamp: &str) -> String {
         })
         .collect();
     j.push_str(&p.join(","));
+    j.push_str("\n  ],\n  \"a7_profiles_stream_per_mib\": [");
+    let p: Vec<String> = m
+        .stream_profiles
+        .iter()
+        .map(|p| {
+            let f: Vec<String> = p
+                .functions
+                .iter()
+                .take(80)
+                .map(|(f, n)| {
+                    format!(
+                        "\n      {{\"function\": {}, \"per_mib\": {n:.0}}}",
+                        quote(f)
+                    )
+                })
+                .collect();
+            let calls: Vec<String> = p
+                .calls
+                .iter()
+                .map(|(f, n)| format!("{}: {n:.0}", quote(f)))
+                .collect();
+            format!(
+                "\n    {{\"combination\": {}, \"calls_per_mib\": {{{}}}, \"functions\": [{}]}}",
+                quote(&p.name),
+                calls.join(", "),
+                f.join(",")
+            )
+        })
+        .collect();
+    j.push_str(&p.join(","));
     j.push_str("\n  ]\n}\n");
     j
 }
@@ -536,6 +643,7 @@ mod tests {
                 },
             ],
             profiles: vec![("imx_mu_rs + rpmsg_tty_rs".into(), vec![("f".into(), 10.0)])],
+            stream_profiles: Vec::new(),
             count: 1000,
             base: 100,
             runs: 2,
@@ -615,6 +723,40 @@ mod tests {
             "{t}"
         );
         assert!(!t.contains("with imx-mailbox, A7 per"));
+    }
+
+    #[test]
+    fn stream_profiles_side_by_side() {
+        let mut m = measured();
+        let prof = |name: &str, f: f64, trysend: f64| StreamProfile {
+            name: name.into(),
+            functions: vec![("f".into(), f), ("(user space)".into(), 100.0)],
+            calls: vec![("rpmsg_trysend".into(), trysend)],
+        };
+        m.stream_profiles = vec![
+            prof("imx_mu_rs + rpmsg_tty_rs", 3000.0, 2200.0),
+            prof("imx_mu_rs + rpmsg_tty", 1000.0, 2114.0),
+        ];
+        let t = table(&m, "x");
+        assert!(
+            t.contains("A7 per MiB streamed (profiled runs): +2,000 in all"),
+            "{t}"
+        );
+        assert!(
+            t.contains("rpmsg_trysend              2,200 /     2,114"),
+            "{t}"
+        );
+        assert!(
+            t.contains("by component: kernel (the rest) 3,000, user space 100"),
+            "{t}"
+        );
+        let v = crate::bench_json::parse(&json(&m, "x")).expect("valid JSON");
+        let s = v.get("a7_profiles_stream_per_mib").unwrap().arr();
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            s[1].get("calls_per_mib").unwrap().field("rpmsg_trysend"),
+            Ok(2114.0)
+        );
     }
 
     #[test]

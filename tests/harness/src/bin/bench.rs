@@ -4,7 +4,8 @@
 //! `--a7-counter PREFIX` and `--m4-counter PREFIX` (the `out=` of the two
 //! m4count plugins, on vCPU 0 and on the M4), `--count N --runs N`,
 //! `--pool yes|no` (the reserved-memory pool tree), optionally
-//! `--system-map FILE` (A7 profiles of the 64-byte tty round trips) and
+//! `--system-map FILE` (A7 profiles of the 64-byte tty round trips and of
+//! the tty streams) and
 //! `--demangler LLVM_CXXFILT` (their Rust names readable),
 //! `--stamp TEXT` and `--out DIR` (results.json and the SVG plots).
 //! Prints the table.
