@@ -195,9 +195,11 @@ pub(crate) trait Transport: Send + Sync {
     /// its virtqueues. The glue zeroes the memory before and after use.
     fn ring(&self, index: usize) -> Result<RingSpec>;
 
-    /// Ring `index` has new buffers for the device. May be called in atomic
-    /// context. Returns `false` only if the device is broken for good.
-    fn notify(&self, index: usize) -> bool;
+    /// Ring `index` has new buffers for the device, which `wanted` them
+    /// signalled (`false`: the remote suppressed notifications of this
+    /// ring, `VRING_USED_F_NO_NOTIFY`). May be called in atomic context.
+    /// Returns `false` only if the device is broken for good.
+    fn notify(&self, index: usize, wanted: bool) -> bool;
 
     /// Name of the transport, shown in sysfs.
     fn bus_name(&self) -> &'static CStr;
@@ -509,8 +511,8 @@ impl<T: Transport> Ops<T> {
         let (vdev, index) = unsafe { ((*vq).vdev, (*vq).index as usize) };
         // SAFETY: As above, `vdev` is ours.
         let inner = unsafe { Self::inner(vdev) };
-        inner.queues.publish(index);
-        inner.transport.notify(index)
+        let wanted = inner.queues.publish(index);
+        inner.transport.notify(index, wanted)
     }
 
     /// `find_vqs` of `virtio_config_ops`.

@@ -239,16 +239,17 @@ impl Queues {
     }
 
     /// Publishes ring `index`'s new buffers to the remote (at each
-    /// notification); any context.
-    pub(crate) fn publish(&self, index: usize) {
+    /// notification); any context. Returns `false` only if the remote
+    /// asked not to be notified of them ([`Shadow::publish`]).
+    pub(crate) fn publish(&self, index: usize) -> bool {
         if self.stopped.load(Ordering::Acquire) {
-            return;
+            return true;
         }
-        if let Some(ring) = self.ring(index) {
-            if let Some(shadow) = &mut *ring.shadow.lock() {
-                shadow.publish();
-            }
-        }
+        self.ring(index).is_none_or(|ring| {
+            (*ring.shadow.lock())
+                .as_mut()
+                .is_none_or(|shadow| shadow.publish())
+        })
     }
 
     /// Whether the remote holds buffers of ring `index` that it has not

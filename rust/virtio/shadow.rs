@@ -32,6 +32,10 @@ use kernel::{
 /// Descriptor flag: the chain continues in `next` (`VRING_DESC_F_NEXT`).
 const DESC_F_NEXT: u16 = 1;
 
+/// Used-ring flag: the remote does not need to be notified of new
+/// available entries (`VRING_USED_F_NO_NOTIFY`).
+const USED_F_NO_NOTIFY: u16 = 1;
+
 /// Byte offsets of the parts of a legacy split ring of `num` descriptors,
 /// laid out as `vring_init()` does for a base aligned to `align`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +97,10 @@ impl Geometry {
 
     fn avail_entry(&self, idx: u16) -> usize {
         self.avail + 4 + 2 * usize::from(idx & (self.num - 1))
+    }
+
+    fn used_flags(&self) -> usize {
+        self.used
     }
 
     fn used_idx(&self) -> usize {
@@ -183,8 +191,12 @@ impl Shadow {
     }
 
     /// Copies what the driver made available since the last call to the
-    /// shared ring, then publishes the index. Any context.
-    pub(crate) fn publish(&mut self) {
+    /// shared ring, then publishes the index. Returns whether the remote
+    /// wants to be notified: it may say no with `VRING_USED_F_NO_NOTIFY`
+    /// (virtio's notification suppression), read after the index is
+    /// published, as `virtio_ring` does. A remote that lies about it only
+    /// goes without its own notifications. Any context.
+    pub(crate) fn publish(&mut self) -> bool {
         let (p, s, g) = (&self.private.mem, &self.shared, self.geo);
         let to = p.read_u16(g.avail_idx());
         // SAFETY: A barrier has no precondition. The entries are read after
@@ -212,6 +224,12 @@ impl Shadow {
         // interrupt us.
         s.write_u16(g.avail_flags(), 0);
         s.write_u16(g.avail_idx(), self.avail);
+        // SAFETY: A barrier has no precondition. The index must be
+        // published before the remote's flag is read: a remote that clears
+        // the flag, then looks at the index, either finds the new entries
+        // or is notified.
+        unsafe { bindings::mb() };
+        s.read_u16(g.used_flags()) & USED_F_NO_NOTIFY == 0
     }
 
     /// Copies the descriptor chain headed by `head` (the driver's own, so

@@ -10,9 +10,10 @@ mod suite {
     use crate::layout::*;
     use crate::session::{Action, Readiness};
     use crate::shmem::Window;
-    use crate::virtio::device::vring_size;
-    use crate::virtio::shadow::Geometry;
+    use crate::virtio::device::{vring_size, RingMemory};
+    use crate::virtio::shadow::{Geometry, Shadow};
     use crate::virtio::track::{Fault, MinUsed, Tracker};
+    use core::ptr::NonNull;
     use kernel::{prelude::*, str::CString};
 
     const SEED: Window = Window {
@@ -121,6 +122,64 @@ mod suite {
         t.give(0, 512);
         assert_eq!(t.take(0, 0), Ok(()));
         assert_eq!(t.take(0, 0), Err(Fault::NotHeld { id: 0 }));
+    }
+
+    /// Writes the `u16` at byte `off` of ring memory at `base`.
+    fn poke(base: *mut u8, off: usize, v: u16) {
+        // SAFETY: The callers pass ring memory of a test with `off` even and
+        // in bounds; nothing else accesses it meanwhile.
+        unsafe { base.add(off).cast::<u16>().write_volatile(v) };
+    }
+
+    /// Reads the `u16` at byte `off` of ring memory at `base`.
+    fn peek(base: *mut u8, off: usize) -> u16 {
+        // SAFETY: As in `poke`.
+        unsafe { base.add(off).cast::<u16>().read_volatile() }
+    }
+
+    #[test]
+    fn notifications_follow_the_remotes_no_notify_flag() {
+        // Four descriptors, 16-byte alignment: available ring at 64, used
+        // ring at 80 (the layout `vring_init()` gives).
+        let geo = Geometry::new(4, 16).unwrap();
+        let (avail, used) = (64, 80);
+        let mut words = KVec::<u64>::new();
+        words.resize(geo.size().div_ceil(8), 0, GFP_KERNEL).unwrap();
+        let shared = words.as_mut_ptr().cast::<u8>();
+        // SAFETY: `words` is normal memory of `geo.size()` bytes or more,
+        // reached from here on only through raw pointers, and outlives the
+        // shadow (dropped first, declared later).
+        let mem = unsafe { RingMemory::new(NonNull::new(shared).unwrap(), geo.size()) };
+        let mut shadow = Shadow::new(mem, geo, HDR).unwrap();
+        let private = shadow.private_ring().cast::<u8>();
+        // The driver makes descriptor `id` (512 bytes) available as the
+        // `n`th entry.
+        let add = |id: u16, n: u16| {
+            poke(private, 16 * usize::from(id) + 8, 512);
+            poke(private, avail + 4 + 2 * usize::from(n), id);
+            poke(private, avail + 2, n + 1);
+        };
+        // Nothing suppressed: notified.
+        assert!(shadow.publish());
+        // The remote suppresses notifications: buffers are published all
+        // the same, without one.
+        poke(shared, used, 1);
+        add(0, 0);
+        assert!(!shadow.publish());
+        assert_eq!(peek(shared, avail + 2), 1);
+        assert_eq!(peek(shared, avail + 4), 0);
+        assert_eq!(peek(shared, 8), 512);
+        assert_eq!(shadow.held(), 1);
+        // Other flag bits do not suppress.
+        poke(shared, used, 0xfffe);
+        add(1, 1);
+        assert!(shadow.publish());
+        assert_eq!((peek(shared, avail + 2), shadow.held()), (2, 2));
+        // Cleared: notified again.
+        poke(shared, used, 0);
+        add(2, 2);
+        assert!(shadow.publish());
+        assert_eq!(peek(shared, avail + 4 + 4), 2);
     }
 
     #[test]

@@ -125,8 +125,10 @@ impl Transport for Vdev<'_> {
         })
     }
 
-    fn notify(&self, index: usize) -> bool {
-        kick::kick(&self.tx, queue_id(self.index, index as u32));
+    fn notify(&self, index: usize, wanted: bool) -> bool {
+        if wanted {
+            kick::kick(&self.tx, queue_id(self.index, index as u32));
+        }
         if index == 1 {
             // The remote may consume without kicking (see `kick::TxPoll`).
             self.rx.poll_tx(self.index);
