@@ -179,25 +179,54 @@ impl Chan {
     }
 
     /// The transmit work: sends every record, waiting for buffers; pauses
-    /// while the receive side is congested (`unthrottle` resumes it).
+    /// while the receive side is congested (`unthrottle` resumes it). A
+    /// record goes to the bus straight from the FIFO (copied to the stack
+    /// only when it wraps around the ring's end), and one lock round trip
+    /// per message both removes the record sent and takes the next.
     fn transmit(&self, port: &Port<Chan>) {
         let mut buf = [0u8; MAX_MSG];
+        // The record just sent, and whether to wake writers whatever is
+        // left (a message was dropped).
+        let mut sent: Option<(u64, bool)> = None;
         loop {
-            if self.rx_congested(port) {
-                return;
+            let congested = self.rx_congested(port);
+            let (front, wake) = {
+                let mut tx = self.tx.lock();
+                let wake = sent.take().is_some_and(|(seq, always)| {
+                    tx.fifo.pop(seq);
+                    always || tx.fifo.pending() < WAKEUP_BELOW
+                });
+                let front = if congested { None } else { tx.fifo.front() };
+                let front = front.map(|f| match f.bytes {
+                    Some(p) => (f.seq, p, f.len),
+                    None => {
+                        let len = tx.fifo.copy_front(&mut buf).unwrap_or(0);
+                        (f.seq, buf.as_ptr(), len)
+                    }
+                });
+                (front, wake)
+            };
+            if wake {
+                port.wakeup_writers();
             }
-            let Some((seq, len)) = self.tx.lock().fifo.peek(&mut buf) else {
+            let Some((seq, p, len)) = front else {
                 return;
             };
-            let pending = match self.ept.send(&buf[..len]) {
-                Ok(()) => {
-                    let mut tx = self.tx.lock();
-                    tx.fifo.pop(seq);
-                    tx.fifo.pending()
-                }
+            // SAFETY: `p` points at `len` bytes: the record in the FIFO,
+            // which `front` marked as being sent (the FIFO neither writes
+            // nor moves it until the `pop` above, on the next turn or
+            // below; the FIFO lives as long as `self`), or its copy in
+            // `buf`, which nothing writes before the next turn.
+            let msg = unsafe { core::slice::from_raw_parts(p, len) };
+            match self.ept.send(msg) {
+                Ok(()) => sent = Some((seq, false)),
                 Err(e) if e == ENODEV => {
                     // The channel is gone; nothing can be sent any more.
-                    self.tx.lock().fifo.clear();
+                    {
+                        let mut tx = self.tx.lock();
+                        tx.fifo.pop(seq);
+                        tx.fifo.clear();
+                    }
                     port.wakeup_writers();
                     return;
                 }
@@ -209,13 +238,9 @@ impl Chan {
                             e
                         );
                     }
-                    self.tx.lock().fifo.pop(seq);
-                    // Room was made: wake the writers whatever is left.
-                    0
+                    // Room is made: wake the writers whatever is left.
+                    sent = Some((seq, true));
                 }
-            };
-            if pending < WAKEUP_BELOW {
-                port.wakeup_writers();
             }
         }
     }

@@ -4,7 +4,13 @@
 //! its own message(s) — the boundaries the remote sees are the writer's,
 //! split at the MTU, never merged — and a record is removed only after it
 //! was sent. Pure logic; the port puts it behind a spinlock.
+//!
+//! The sender sends the oldest record straight from the ring, without the
+//! lock: [`RecordFifo::front`] marks it as being sent, and from then until
+//! [`RecordFifo::pop`] the FIFO neither writes its bytes nor gives them
+//! away, [`RecordFifo::clear`] included (it keeps that one record).
 
+use core::ptr;
 use kernel::prelude::*;
 
 /// Bytes buffered per tty.
@@ -26,6 +32,19 @@ pub(crate) struct RecordFifo {
     bytes: usize,
     /// Sequence number of the oldest record.
     head_seq: u64,
+    /// The oldest record is being sent (see [`Self::front`]).
+    sending: bool,
+}
+
+/// The oldest record, being sent: from [`RecordFifo::front`].
+pub(crate) struct Front {
+    /// Its sequence number, for [`RecordFifo::pop`].
+    pub(crate) seq: u64,
+    /// Its bytes in the ring, if they do not wrap around its end (valid
+    /// until the record is popped).
+    pub(crate) bytes: Option<*const u8>,
+    /// Its length.
+    pub(crate) len: usize,
 }
 
 impl RecordFifo {
@@ -43,6 +62,7 @@ impl RecordFifo {
             byte_head: 0,
             bytes: 0,
             head_seq: 0,
+            sending: false,
         })
     }
 
@@ -76,27 +96,48 @@ impl RecordFifo {
         done
     }
 
-    /// Copies the oldest record into `out`; returns its sequence number
-    /// and length, or `None` if the FIFO is empty. `out` must hold a
-    /// record (the `mtu` given to [`Self::push`]); a longer one is cut.
-    pub(crate) fn peek(&self, out: &mut [u8]) -> Option<(u64, usize)> {
+    /// The oldest record, or `None` if the FIFO is empty; marks it as being
+    /// sent until [`Self::pop`]: its bytes stay as they are and where they
+    /// are, so the caller may read them through [`Front::bytes`] without
+    /// holding the FIFO's lock.
+    pub(crate) fn front(&mut self) -> Option<Front> {
+        if self.recs == 0 {
+            return None;
+        }
+        self.sending = true;
+        let len = self.lens[self.rec_head] as usize;
+        let bytes = (self.byte_head + len <= self.data.len())
+            .then(|| self.data.as_ptr().wrapping_add(self.byte_head));
+        Some(Front {
+            seq: self.head_seq,
+            bytes,
+            len,
+        })
+    }
+
+    /// Copies the oldest record into `out` (for one that wraps around the
+    /// end of the ring); returns its length, or `None` if the FIFO is
+    /// empty. `out` must hold a record (the `mtu` given to
+    /// [`Self::push`]); a longer one is cut.
+    pub(crate) fn copy_front(&self, out: &mut [u8]) -> Option<usize> {
         if self.recs == 0 {
             return None;
         }
         let len = (self.lens[self.rec_head] as usize).min(out.len());
-        // The record may wrap around the end of the ring.
         let first = len.min(self.data.len() - self.byte_head);
         out[..first].copy_from_slice(&self.data[self.byte_head..self.byte_head + first]);
         out[first..len].copy_from_slice(&self.data[..len - first]);
-        Some((self.head_seq, len))
+        Some(len)
     }
 
-    /// Removes the oldest record if it is still record `seq` (it is not if
-    /// the FIFO was cleared since [`Self::peek`]). Returns whether it did.
+    /// Removes the oldest record if it is record `seq` (as returned by
+    /// [`Self::front`], which [`Self::clear`] keeps); ends its sending.
+    /// Returns whether it did.
     pub(crate) fn pop(&mut self, seq: u64) -> bool {
         if self.recs == 0 || seq != self.head_seq {
             return false;
         }
+        self.sending = false;
         let len = self.lens[self.rec_head] as usize;
         self.byte_head = (self.byte_head + len) % self.data.len();
         self.bytes -= len;
@@ -106,13 +147,18 @@ impl RecordFifo {
         true
     }
 
-    /// Discards everything held.
+    /// Discards everything held but a record being sent (which its
+    /// sender pops when done).
     pub(crate) fn clear(&mut self) {
-        self.head_seq = self.head_seq.wrapping_add(self.recs as u64);
-        self.byte_head = (self.byte_head + self.bytes) % self.data.len();
-        self.rec_head = (self.rec_head + self.recs) % self.lens.len();
-        self.bytes = 0;
-        self.recs = 0;
+        if self.sending && self.recs > 0 {
+            self.recs = 1;
+            self.bytes = self.lens[self.rec_head] as usize;
+        } else {
+            // A stale sequence number pops nothing.
+            self.head_seq = self.head_seq.wrapping_add(self.recs as u64);
+            self.recs = 0;
+            self.bytes = 0;
+        }
     }
 
     /// Appends `src` (which fits) at the tail, wrapping at the end.
@@ -120,8 +166,16 @@ impl RecordFifo {
         let cap = self.data.len();
         let tail = (self.byte_head + self.bytes) % cap;
         let first = src.len().min(cap - tail);
-        self.data[tail..tail + first].copy_from_slice(&src[..first]);
-        self.data[..src.len() - first].copy_from_slice(&src[first..]);
+        let base = self.data.as_mut_ptr();
+        // SAFETY: `src` fits in the free part of the ring (caller), which
+        // starts at `tail` and wraps to 0: both ranges are inside the
+        // buffer and hold no record, so no sender reads them. Written
+        // through the raw pointer, never through a slice of the whole
+        // buffer, which would alias the record a sender reads.
+        unsafe {
+            ptr::copy_nonoverlapping(src.as_ptr(), base.add(tail), first);
+            ptr::copy_nonoverlapping(src.as_ptr().add(first), base, src.len() - first);
+        }
         self.bytes += src.len();
     }
 }

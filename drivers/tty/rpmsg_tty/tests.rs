@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! KUnit tests of the transmit FIFO (record boundaries, MTU splitting,
-//! wrap-around, clearing under a peeked record) and of the escaping of
+//! wrap-around, records read in place, clearing while a record is being
+//! sent) and of the escaping of
 //! remote names in log lines; they run when the module is loaded and print
 //! `# rpmsg_tty_rs: pass:N fail:0 ...`.
 
@@ -10,17 +11,34 @@ mod suite {
     use crate::report::Escaped;
     use kernel::{prelude::fmt, str::CString};
 
+    /// A copy of the `len` bytes at `p`, a record being sent, read in
+    /// place.
+    fn in_place(p: *const u8, len: usize) -> kernel::alloc::KVec<u8> {
+        // SAFETY: Callers pass a record that `front` marked as being sent
+        // and that was not popped: its bytes stay where they are.
+        let s = unsafe { core::slice::from_raw_parts(p, len) };
+        let mut v = kernel::alloc::KVec::new();
+        v.extend_from_slice(s, kernel::alloc::flags::GFP_KERNEL)
+            .unwrap();
+        v
+    }
+
     /// Pops every record, returning their lengths and bytes.
     fn drain(f: &mut RecordFifo) -> (kernel::alloc::KVec<usize>, kernel::alloc::KVec<u8>) {
         let mut lens = kernel::alloc::KVec::new();
         let mut bytes = kernel::alloc::KVec::new();
         let mut buf = [0u8; 64];
-        while let Some((seq, len)) = f.peek(&mut buf) {
+        while let Some(front) = f.front() {
+            let len = f.copy_front(&mut buf).unwrap();
+            assert_eq!(len, front.len);
+            if let Some(p) = front.bytes {
+                assert_eq!(&in_place(p, len)[..], &buf[..len]);
+            }
             lens.push(len, kernel::alloc::flags::GFP_KERNEL).unwrap();
             bytes
                 .extend_from_slice(&buf[..len], kernel::alloc::flags::GFP_KERNEL)
                 .unwrap();
-            assert!(f.pop(seq));
+            assert!(f.pop(front.seq));
         }
         (lens, bytes)
     }
@@ -72,12 +90,13 @@ mod suite {
             let chunk: [u8; 7] = core::array::from_fn(|i| next.wrapping_add(i as u8));
             let n = f.push(&chunk, 4);
             next = next.wrapping_add(n as u8);
-            let (seq, len) = f.peek(&mut buf).unwrap();
+            let front = f.front().unwrap();
+            let len = f.copy_front(&mut buf).unwrap();
             for b in &buf[..len] {
                 assert_eq!(*b, expect);
                 expect = expect.wrapping_add(1);
             }
-            assert!(f.pop(seq));
+            assert!(f.pop(front.seq));
         }
         let (_, rest) = drain(&mut f);
         for b in rest.iter() {
@@ -88,19 +107,66 @@ mod suite {
     }
 
     #[test]
-    fn clear_invalidates_a_peeked_record() {
+    fn records_are_read_in_place_unless_they_wrap() {
+        let mut f = RecordFifo::new(10, 4).unwrap();
+        assert_eq!(f.push(b"abcdefg", 8), 7);
+        let front = f.front().unwrap();
+        let p = front.bytes.unwrap();
+        assert_eq!(&in_place(p, front.len)[..], b"abcdefg");
+        assert_eq!(f.push(b"xy", 8), 2);
+        assert_eq!(&in_place(p, 7)[..], b"abcdefg");
+        assert!(f.pop(front.seq));
+        let front = f.front().unwrap();
+        assert_eq!(&in_place(front.bytes.unwrap(), 2)[..], b"xy");
+        assert!(f.pop(front.seq));
+        // The next record wraps around the end of the ring: copied, not
+        // read in place.
+        assert_eq!(f.push(b"wrap", 8), 4);
+        let front = f.front().unwrap();
+        assert!(front.bytes.is_none());
+        let mut buf = [0u8; 8];
+        assert_eq!(f.copy_front(&mut buf), Some(4));
+        assert_eq!(&buf[..4], b"wrap");
+        assert!(f.pop(front.seq));
+        assert!(f.front().is_none());
+        assert_eq!(f.copy_front(&mut buf), None);
+    }
+
+    #[test]
+    fn clear_keeps_the_record_being_sent() {
+        let mut f = RecordFifo::new(16, 4).unwrap();
+        f.push(b"abc", 8);
+        f.push(b"def", 8);
+        let front = f.front().unwrap();
+        f.clear();
+        // Only the record being sent is left, and its bytes stay put.
+        assert_eq!(f.pending(), 3);
+        assert_eq!(f.push(b"0123456789abcdef", 8), 13);
+        let p = front.bytes.unwrap();
+        assert_eq!(&in_place(p, 3)[..], b"abc");
+        // The sender finishes it; what was written after the clear stays.
+        assert!(f.pop(front.seq));
+        let (lens, bytes) = drain(&mut f);
+        assert_eq!(&lens[..], &[8, 5]);
+        assert_eq!(&bytes[..], b"0123456789abc");
+    }
+
+    #[test]
+    fn clear_drops_everything_when_nothing_is_being_sent() {
         let mut f = RecordFifo::new(32, 4).unwrap();
         f.push(b"abc", 8);
-        let mut buf = [0u8; 8];
-        let (seq, _) = f.peek(&mut buf).unwrap();
+        let front = f.front().unwrap();
+        assert!(f.pop(front.seq));
+        f.push(b"def", 8);
+        f.push(b"ghi", 8);
         f.clear();
+        assert_eq!(f.pending(), 0);
+        assert!(f.front().is_none());
+        // A stale sequence number pops nothing.
         f.push(b"xyz", 8);
-        // The sender finishes the old record: the new one must survive.
-        assert!(!f.pop(seq));
-        let (seq2, len) = f.peek(&mut buf).unwrap();
-        assert_eq!(&buf[..len], b"xyz");
-        assert!(f.pop(seq2));
-        assert!(f.peek(&mut buf).is_none());
+        assert!(!f.pop(front.seq));
+        let (_, bytes) = drain(&mut f);
+        assert_eq!(&bytes[..], b"xyz");
     }
 
     #[test]
