@@ -205,7 +205,7 @@ pub const CALLS: [(&str, &str); 9] = [
     ("tty_port_tty_wakeup", "writer wake-ups through the port"),
     ("try_to_wake_up", "task wake-ups"),
     ("__schedule", "scheduler entries"),
-    ("memcpy", "memcpy calls"),
+    ("mmiocpy", "memcpy calls (ARM's memcpy, by its T symbol)"),
 ];
 
 /// The A7 profile of a stream, per MiB: the per-function instructions and
