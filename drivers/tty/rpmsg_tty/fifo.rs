@@ -18,6 +18,17 @@ pub(crate) const FIFO_BYTES: usize = 16 * 1024;
 /// Records (messages) buffered per tty.
 pub(crate) const FIFO_RECORDS: usize = 128;
 
+/// `i` wrapped into a ring of `n`, for `i < 2 * n` (an index below `n`
+/// plus a count of at most `n`): a subtraction where `%` would be a
+/// library division on ARMv7-A.
+fn wrap(i: usize, n: usize) -> usize {
+    if i >= n {
+        i - n
+    } else {
+        i
+    }
+}
+
 /// A ring of bytes cut into records.
 pub(crate) struct RecordFifo {
     data: KVec<u8>,
@@ -87,7 +98,7 @@ impl RecordFifo {
         while done < take {
             let len = (take - done).min(mtu);
             self.copy_in(&src[done..done + len]);
-            let slot = (self.rec_head + self.recs) % self.lens.len();
+            let slot = wrap(self.rec_head + self.recs, self.lens.len());
             // `len <= mtu <= u16::MAX`.
             self.lens[slot] = len as u16;
             self.recs += 1;
@@ -139,9 +150,9 @@ impl RecordFifo {
         }
         self.sending = false;
         let len = self.lens[self.rec_head] as usize;
-        self.byte_head = (self.byte_head + len) % self.data.len();
+        self.byte_head = wrap(self.byte_head + len, self.data.len());
         self.bytes -= len;
-        self.rec_head = (self.rec_head + 1) % self.lens.len();
+        self.rec_head = wrap(self.rec_head + 1, self.lens.len());
         self.recs -= 1;
         self.head_seq = self.head_seq.wrapping_add(1);
         true
@@ -164,7 +175,7 @@ impl RecordFifo {
     /// Appends `src` (which fits) at the tail, wrapping at the end.
     fn copy_in(&mut self, src: &[u8]) {
         let cap = self.data.len();
-        let tail = (self.byte_head + self.bytes) % cap;
+        let tail = wrap(self.byte_head + self.bytes, cap);
         let first = src.len().min(cap - tail);
         let base = self.data.as_mut_ptr();
         // SAFETY: `src` fits in the free part of the ring (caller), which

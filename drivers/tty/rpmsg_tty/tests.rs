@@ -107,6 +107,24 @@ mod suite {
     }
 
     #[test]
+    fn a_full_ring_wraps_at_its_ends() {
+        let mut f = RecordFifo::new(8, 2).unwrap();
+        assert_eq!(f.push(b"abcdefgh", 4), 8);
+        assert_eq!(f.room(4), 0);
+        let front = f.front().unwrap();
+        assert!(f.pop(front.seq));
+        // Byte and record tails both at the end of their rings: wrap to 0.
+        assert_eq!(f.push(b"wxyz", 4), 4);
+        assert_eq!(f.room(4), 0);
+        let (lens, bytes) = drain(&mut f);
+        assert_eq!(&lens[..], &[4, 4]);
+        assert_eq!(&bytes[..], b"efghwxyz");
+        assert_eq!(f.push(b"12", 4), 2);
+        let (_, bytes) = drain(&mut f);
+        assert_eq!(&bytes[..], b"12");
+    }
+
+    #[test]
     fn records_are_read_in_place_unless_they_wrap() {
         let mut f = RecordFifo::new(10, 4).unwrap();
         assert_eq!(f.push(b"abcdefg", 8), 7);
