@@ -38,6 +38,11 @@ pub const SIZES: [usize; 5] = [1, 16, 64, 256, 496];
 const STREAM_BASE: u64 = 256 << 10;
 /// One MiB.
 pub const MIB: u64 = 1 << 20;
+/// Stream runs per figure at least, whatever the runs of the round
+/// trips: one stream figure moves by up to 30 % from run to run (how many
+/// writes meet a full ring depends on timing), the median of five much
+/// less, and five streams take well under a minute.
+pub const STREAM_RUNS: usize = 5;
 /// The loopback channel and its address in the firmware.
 const CHANNEL: &str = "rpmsg-tty";
 const LOOPBACK_ADDR: u32 = 31;
@@ -235,7 +240,7 @@ pub struct Measured {
     pub count: u32,
     /// The short run's round trips.
     pub base: u32,
-    /// Runs per figure.
+    /// Runs per figure (streams: at least [`STREAM_RUNS`]).
     pub runs: usize,
     /// Words per channel in a mailbox run (N).
     pub words_count: u32,
@@ -377,7 +382,7 @@ fn stream(
         write,
         ..StreamResult::default()
     };
-    for _ in 0..plan.runs {
+    for _ in 0..plan.runs.max(STREAM_RUNS) {
         let args = |bytes: u64| format!("--count 0 --stream {bytes} --writes {write}");
         let (short, a_s, m_s) = counted(con, plan, &tool(dev, &args(STREAM_BASE)))?;
         let (long, a_l, m_l) = counted(con, plan, &tool(dev, &args(STREAM_BASE + MIB)))?;

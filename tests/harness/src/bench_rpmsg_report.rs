@@ -6,6 +6,7 @@ use crate::bench_firmware::median;
 use crate::bench_json::quote;
 use crate::bench_rpmsg::{
     by_component, combo_name, Combo, Measured, Mu, Route, StreamProfile, CALLS, MIB, SIZES,
+    STREAM_RUNS,
 };
 use crate::bench_svg::{line_chart, Chart, Series};
 use std::fmt::Write;
@@ -39,6 +40,18 @@ fn a7_at(m: &Measured, mu: Mu, route: Route, size: usize) -> Option<f64> {
 /// Median A7 instructions per MiB streamed for a combination.
 fn a7_per_mib(m: &Measured, mu: Mu, route: Route) -> Option<f64> {
     find(m, mu, route).map(|c| median(&c.stream.a7))
+}
+
+/// (max - min) / median of `v` (0 for fewer than two values).
+pub fn spread(v: &[f64]) -> f64 {
+    let max = v.iter().copied().fold(f64::MIN, f64::max);
+    let min = v.iter().copied().fold(f64::MAX, f64::min);
+    let m = median(v);
+    if v.len() < 2 || m == 0.0 {
+        0.0
+    } else {
+        (max - min) / m
+    }
 }
 
 /// `ours / theirs` as text.
@@ -196,19 +209,22 @@ pub fn table(m: &Measured, stamp: &str) -> String {
     let _ = writeln!(t);
     let _ = writeln!(
         t,
-        "Streams through the loopback (4 KiB writes on a tty, 496-byte messages on rpmsg_char):"
+        "Streams through the loopback (4 KiB writes on a tty, 496-byte messages on rpmsg_char), \
+         median of {} runs, A7 spread (max - min) / median:",
+        m.runs.max(STREAM_RUNS)
     );
     let _ = writeln!(
         t,
-        "  {:<30} {:>13} {:>11} {:>8} {:>14} {:>9}",
-        "MU + path", "A7 insns/MiB", "M4 ins/MiB", "MiB/s", "w.errs per MiB", "ctxt/MiB"
+        "  {:<30} {:>13} {:>7} {:>11} {:>8} {:>14} {:>9}",
+        "MU + path", "A7 insns/MiB", "spread", "M4 ins/MiB", "MiB/s", "w.errs per MiB", "ctxt/MiB"
     );
     for c in &m.combos {
         let _ = writeln!(
             t,
-            "  {:<30} {:>13} {:>11} {:>8.3} {:>14.1} {:>9}",
+            "  {:<30} {:>13} {:>6.0}% {:>11} {:>8.3} {:>14.1} {:>9}",
             c.name(),
             thousands(median(&c.stream.a7)),
+            100.0 * spread(&c.stream.a7),
             thousands(median(&c.stream.m4)),
             c.stream.mib_per_s,
             c.stream.write_errors_per_mib,
@@ -769,5 +785,7 @@ mod tests {
         assert_eq!(svg.matches("<polyline").count(), 6);
         assert!(svg.contains("imx_mu_rs + rpmsg_char"));
         assert!((mib() - 1048576.0).abs() < 1e-9);
+        assert_eq!(spread(&[10.0, 12.0, 8.0]), 0.4);
+        assert_eq!(spread(&[10.0]), 0.0);
     }
 }
