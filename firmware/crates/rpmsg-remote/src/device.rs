@@ -45,6 +45,10 @@ pub struct Device<S, P, C = Imx7, const E: usize = 4> {
     kicks: u8,
     /// Whether the rings were looked at since the device was made.
     looked: bool,
+    /// Whether we set `VRING_USED_F_NO_NOTIFY` in vring0 (see
+    /// [`take_tx`](Self::take_tx)): Linux then makes buffers available
+    /// there without kicking.
+    pub(crate) tx_quiet: bool,
 }
 
 impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E> {
@@ -69,6 +73,7 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             held: 0,
             kicks: 0,
             looked: false,
+            tx_quiet: false,
         }
     }
 
@@ -123,13 +128,16 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         if C::LITE_LIKE {
             return self.poll_lite();
         }
-        if self.tx.resync(&self.shm) {
-            self.platform.fault(Fault::RingReset(0));
-            self.link = false;
-            self.spare_len = 0;
-            self.held = 0;
-            self.epts.forget_announcements();
+        if !self.link {
+            // Waiting for buffers: Linux must kick when it makes some
+            // available (a firmware that ran before us may have left the
+            // flag set); cleared before the indices are read, as in
+            // `take_tx`.
+            self.tx_quiet = false;
+            self.tx.set_no_notify(&self.shm, false);
+            self.shm.barrier();
         }
+        self.resync_tx();
         if self.rx.resync(&self.shm) {
             self.platform.fault(Fault::RingReset(1));
         }
@@ -142,6 +150,21 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         self.announce();
         self.kick();
         self.link
+    }
+
+    /// Reads vring0's indices; when Linux re-created it, forgets what was
+    /// taken from the old ring and takes the link down until buffers are
+    /// back (the endpoints are announced again then).
+    pub(crate) fn resync_tx(&mut self) {
+        if self.tx.resync(&self.shm) {
+            self.platform.fault(Fault::RingReset(0));
+            self.link = false;
+            self.spare_len = 0;
+            self.held = 0;
+            self.epts.forget_announcements();
+            // Linux zeroed the ring, our flag with it.
+            self.tx_quiet = false;
+        }
     }
 
     /// Announces the named endpoints not yet announced, as far as buffers

@@ -28,6 +28,11 @@
 //!   waits only when it has no buffer left, so a request/response exchange
 //!   needs such a kick about once per half ring (the rule and why it
 //!   cannot leave a sender asleep: `Config`).
+//! * Notification suppression: while the remote has buffers to send in, it
+//!   sets `VRING_USED_F_NO_NOTIFY` in vring0's used ring, so that Linux
+//!   (`virtio_ring`, or our transport) refills vring0 without kicking;
+//!   before it waits for a buffer it clears the flag and reads vring0
+//!   again. An echo then costs one kick from Linux, not two.
 //! * Name service at address 53: 40-byte messages `name[32], addr, flags`.
 //!
 //! ## Behaviour worth knowing

@@ -77,6 +77,10 @@ pub trait Platform {
     /// after re-creating them), so a look finds nothing the previous one
     /// did not, except what a kick still on its way will report; the
     /// blocking calls then sleep in [`wait`](Self::wait) until it comes.
+    /// (One exception, handled by the stack: while it has set
+    /// `VRING_USED_F_NO_NOTIFY` in vring0, Linux refills vring0 without a
+    /// kick, and the stack reads vring0 again before it waits for a
+    /// buffer.)
     /// The default says yes, always: every operation looks.
     fn take_kicked(&mut self) -> bool {
         true

@@ -7,7 +7,7 @@
 //! consumed earlier messages; sending then reports [`Error::WouldBlock`] (or
 //! waits, with a timeout) instead of dropping anything.
 
-use crate::config::{Config, HDR_LEN};
+use crate::config::{lite_like, Config, HDR_LEN};
 use crate::device::Device;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
@@ -195,10 +195,22 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Takes a TX buffer: a spare one first, else the next valid entry of
     /// vring0 (invalid entries are reported and skipped).
+    ///
+    /// Notification suppression: while we have buffers, vring0's used
+    /// flags carry `VRING_USED_F_NO_NOTIFY`, so Linux refills vring0
+    /// without kicking us (one wake-up per echo instead of two). The
+    /// latest look may then have missed buffers, so before this reports
+    /// none it clears the flag, issues a full barrier and reads vring0's
+    /// indices again. Linux publishes its available index, issues a full
+    /// barrier and then reads the flag: of the two, at least one sees the
+    /// other's write, so either this finds the buffer or Linux kicks for
+    /// it and the caller's wait ends. The flag is set again with the next
+    /// buffer taken.
     fn take_tx(&mut self) -> Result<Buf, Error> {
         if !self.is_link_up() {
             return Err(Error::LinkDown);
         }
+        let mut relooked = lite_like::<C>();
         // Bounded even if Linux keeps adding invalid entries.
         for _ in 0..=C::NUM {
             let id = if let Some(i) = self.spare_len.checked_sub(1) {
@@ -207,6 +219,15 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             } else {
                 match self.tx.pop(&self.shm) {
                     Ok(Some(id)) => id,
+                    Ok(None) if !relooked => {
+                        relooked = true;
+                        self.relook_tx();
+                        if !self.link {
+                            // Re-created: the next look announces again.
+                            break;
+                        }
+                        continue;
+                    }
                     Ok(None) => break,
                     Err(f) => {
                         self.platform.fault(f);
@@ -215,11 +236,32 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
                 }
             };
             match self.tx.buffer(&self.shm, id) {
-                Ok(b) => return Ok(b),
+                Ok(b) => {
+                    if !self.tx_quiet && !lite_like::<C>() {
+                        self.tx_quiet = true;
+                        self.tx.set_no_notify(&self.shm, true);
+                    }
+                    return Ok(b);
+                }
                 Err(f) => self.platform.fault(f),
             }
         }
         Err(Error::WouldBlock)
+    }
+
+    /// Clears vring0's `VRING_USED_F_NO_NOTIFY` and looks at vring0 again
+    /// (see [`take_tx`](Self::take_tx)). Not inlined: it runs only when
+    /// the buffers the latest look saw are used up.
+    #[inline(never)]
+    fn relook_tx(&mut self) {
+        // Unconditionally: after our own restart the flag may be set by
+        // the firmware that ran before.
+        self.tx_quiet = false;
+        self.tx.set_no_notify(&self.shm, false);
+        // The flag's clearing before the index read (a full barrier: a
+        // store before a load).
+        self.shm.barrier();
+        self.resync_tx();
     }
 
     /// Keeps an unused TX descriptor for the next send. Room is guaranteed:

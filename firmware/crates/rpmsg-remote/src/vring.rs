@@ -249,6 +249,14 @@ impl<C: Config, const R: usize> Vq<C, R> {
         shm.write_u16(self.used_off() + 2, self.used);
     }
 
+    /// Sets or clears `VRING_USED_F_NO_NOTIFY` (bit 0 of the used ring's
+    /// flags, which only the device writes): set, Linux need not kick
+    /// after making buffers available in this ring.
+    #[inline(always)]
+    pub fn set_no_notify<S: SharedMemory>(&self, shm: &S, on: bool) {
+        shm.write_u16(self.used_off(), u16::from(on));
+    }
+
     /// Moves our used index by `delta` without writing entries and
     /// publishes it (a device that lies about what it returned).
     #[cfg(feature = "unchecked")]

@@ -13,7 +13,10 @@
 //!   that finds none sleeps until the remote kicks queue 1 (the 15-second
 //!   stall otherwise), or also queue 0 with [`Linux::rx_kick_wakes_sender`]
 //!   (our transport).
-//! * Each kick names its queue ([`Linux::kicked_queues`]).
+//! * Each kick names its queue ([`Linux::kicked_queues`]). After making
+//!   buffers available in a ring, Linux reads that ring's used flags and
+//!   does not kick when the remote set `VRING_USED_F_NO_NOTIFY` (bit 0), as
+//!   `virtio_ring` and our transport do ([`Linux::honours_no_notify`]).
 //! * Name service at 53: announcements are recorded and create channels
 //!   with local addresses from 1024.
 //! * Anything the remote does wrong (bad used entries, wrong lengths,
@@ -51,6 +54,8 @@ pub const Q_RX: u32 = 0;
 /// Queue id of vring1.
 pub const Q_TX: u32 = 1;
 const F_WRITE: u16 = 2;
+/// `VRING_USED_F_NO_NOTIFY`: bit 0 of a used ring's flags.
+const USED_F_NO_NOTIFY: u16 = 1;
 const NS: u32 = 53;
 
 /// A fresh zeroed window.
@@ -148,6 +153,10 @@ pub struct Linux<'a> {
     pub sleeps: u64,
     /// Linux does not process its input ring (busy), to test back-pressure.
     pub paused: bool,
+    /// Linux processes its input ring only after this many more steps
+    /// (each step counts one down): busy for a while, within one wait of
+    /// the remote.
+    pub busy_steps: u32,
     /// Messages Linux delivered, in order.
     pub delivered: u64,
     /// Linux reads its own descriptors, not the shared tables, and copies
@@ -166,6 +175,14 @@ pub struct Linux<'a> {
     /// this model leaves out). Off: the sender takes them from the shared
     /// used ring when it runs out, as `virtio_ring` on shared memory does.
     pub returns_seen_at_kicks: bool,
+    /// Linux skips its kick after making buffers available in a ring whose
+    /// used flags have `VRING_USED_F_NO_NOTIFY` (on by default: stock
+    /// `virtio_ring` and our transport do). Off: it always kicks, as our
+    /// transport did before it honoured the flag.
+    pub honours_no_notify: bool,
+    /// Kicks Linux skipped because the remote had set
+    /// `VRING_USED_F_NO_NOTIFY`, per queue.
+    pub suppressed_kicks: [u64; 2],
 }
 
 impl<'a> Linux<'a> {
@@ -206,10 +223,13 @@ impl<'a> Linux<'a> {
             sleeping: false,
             sleeps: 0,
             paused: false,
+            busy_steps: 0,
             delivered: 0,
             private_rings: false,
             rx_kick_wakes_sender: false,
             returns_seen_at_kicks: false,
+            honours_no_notify: true,
+            suppressed_kicks: [0; 2],
         };
         l.take_snapshot();
         l
@@ -367,6 +387,18 @@ impl<'a> Linux<'a> {
         self.kicked_queues |= 1 << q;
     }
 
+    /// The kick after making buffers available in vring `q`: skipped
+    /// when the remote asked for none (`VRING_USED_F_NO_NOTIFY`, read after
+    /// the available index was published).
+    fn notify_remote(&mut self, q: u32) {
+        let flags = self.r16(VRING[q as usize] + USED);
+        if self.honours_no_notify && flags & USED_F_NO_NOTIFY != 0 {
+            self.suppressed_kicks[q as usize] += 1;
+            return;
+        }
+        self.kick_remote(q);
+    }
+
     // ---- sending (vring1) ----
 
     /// Sends a message, or queues it behind a sleeping sender.
@@ -429,7 +461,7 @@ impl<'a> Linux<'a> {
         self.write_desc(1, id, t.addr, t.len, t.flags, t.next);
         self.publish(1, t.avail_entry);
         self.take_snapshot();
-        self.kick_remote(Q_TX);
+        self.notify_remote(Q_TX);
         Some(id)
     }
 
@@ -499,6 +531,10 @@ impl<'a> Linux<'a> {
         if self.paused {
             return;
         }
+        if self.busy_steps > 0 {
+            self.busy_steps -= 1;
+            return;
+        }
         let used = self.r16(VRING[0] + USED + 2);
         let n = used.wrapping_sub(self.rx_last_used);
         if usize::from(n) > self.n_rx {
@@ -539,7 +575,7 @@ impl<'a> Linux<'a> {
         }
         if n > 0 {
             self.take_snapshot();
-            self.kick_remote(Q_RX);
+            self.notify_remote(Q_RX);
         }
     }
 
