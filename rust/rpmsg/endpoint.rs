@@ -25,7 +25,7 @@ use super::ffi;
 use crate::report::RateLimit;
 use core::{
     ptr::{self, NonNull},
-    sync::atomic::{AtomicPtr, Ordering},
+    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering},
 };
 use kernel::{
     bindings,
@@ -53,21 +53,20 @@ struct Ept(Option<NonNull<ffi::rpmsg_endpoint>>);
 // RPMsg core allows any thread to send on it.
 unsafe impl Send for Ept {}
 
-/// Wake-up state, changed by the wake function in atomic context.
-struct Wake {
-    /// Wake-ups seen so far.
-    count: u64,
-    /// No more sending: the channel is gone.
-    revoked: bool,
-}
-
 /// The shared state behind an [`Endpoint`].
 #[pin_data(PinnedDrop)]
 struct Inner {
     #[pin]
     ept: Mutex<Ept>,
+    /// Orders wake-ups against waiters: `count` and `revoked` change only
+    /// under it, and a waiter looks at them under it before it sleeps on
+    /// `cv`. A send that needs no wait reads them without it.
     #[pin]
-    wake: SpinLockIrq<Wake>,
+    wake: SpinLockIrq<()>,
+    /// Wake-ups seen so far (wraps; only compared for a change).
+    count: AtomicU32,
+    /// No more sending: the channel is gone.
+    revoked: AtomicBool,
     #[pin]
     cv: CondVar,
     /// The bus wait queue our entry is on (null: none); changed only under
@@ -113,7 +112,9 @@ impl Endpoint {
         let inner = Arc::pin_init(
             pin_init!(Inner {
                 ept <- new_mutex!(Ept(Some(ept))),
-                wake <- new_spinlock_irq!(Wake { count: 0, revoked: false }),
+                wake <- new_spinlock_irq!(()),
+                count: AtomicU32::new(0),
+                revoked: AtomicBool::new(false),
                 cv <- new_condvar!(),
                 head: AtomicPtr::new(ptr::null_mut()),
                 table <- Opaque::ffi_init(|t: *mut bindings::poll_table_struct| {
@@ -174,13 +175,12 @@ impl Endpoint {
         let inner = &*self.0;
         let mut stall = Stall::new();
         loop {
-            let seen = {
-                let w = inner.wake.lock();
-                if w.revoked {
-                    return Err(ENODEV);
-                }
-                w.count
-            };
+            // Read before trying: a buffer handed back after the try
+            // changes it, so the wait below cannot miss that wake-up.
+            let seen = inner.count.load(Ordering::Acquire);
+            if inner.revoked.load(Ordering::Acquire) {
+                return Err(ENODEV);
+            }
             let hooked = {
                 let ept = inner.ept.lock();
                 match inner.try_send_locked(&ept, data) {
@@ -203,7 +203,9 @@ impl Endpoint {
             // remote misbehaves: look again every step.
             let step = if hooked { SEND_STEP_MS } else { 100 };
             let mut w = inner.wake.lock();
-            while w.count == seen && !w.revoked {
+            while inner.count.load(Ordering::Relaxed) == seen
+                && !inner.revoked.load(Ordering::Relaxed)
+            {
                 match inner
                     .cv
                     .wait_interruptible_timeout(&mut w, msecs_to_jiffies(step))
@@ -221,7 +223,10 @@ impl Endpoint {
     /// entry leaves the bus's queue. Returns after any send in progress.
     pub(super) fn revoke(&self) {
         let inner = &*self.0;
-        inner.wake.lock().revoked = true;
+        {
+            let _w = inner.wake.lock();
+            inner.revoked.store(true, Ordering::Release);
+        }
         inner.cv.notify_all();
         let mut ept = inner.ept.lock();
         inner.unhook();
@@ -231,26 +236,33 @@ impl Endpoint {
 
 /// How long one send has waited for a buffer, and whether it said so.
 struct Stall {
-    /// Monotonic time (s) the wait began.
-    since: i64,
+    /// Monotonic time (s) the wait began: read when the send first finds
+    /// no free buffer, not for every send.
+    since: Option<i64>,
     reported: bool,
 }
 
 impl Stall {
     fn new() -> Self {
         Self {
-            since: now_s(),
+            since: None,
             reported: false,
         }
     }
 
     /// Seconds waited so far (printable without 64-bit division).
     fn waited_s(&self) -> u32 {
-        u32::try_from(now_s() - self.since).unwrap_or(u32::MAX)
+        self.since.map_or(0, |since| {
+            u32::try_from(now_s() - since).unwrap_or(u32::MAX)
+        })
     }
 
-    /// Reports a remote that has taken nothing for [`STALL_REPORT_S`].
+    /// Reports a remote that has taken nothing for [`STALL_REPORT_S`];
+    /// the first call starts the clock.
     fn check(&mut self, inner: &Inner) {
+        if self.since.is_none() {
+            self.since = Some(now_s());
+        }
         let s = self.waited_s();
         if !self.reported && i64::from(s) >= STALL_REPORT_S && inner.stall_report.allow() {
             self.reported = true;
@@ -361,7 +373,10 @@ impl Inner {
     ) -> c_int {
         // SAFETY: `entry` is the `entry` field of a live `Inner`.
         let this = unsafe { &*kernel::container_of!(Opaque::cast_from(entry), Inner, entry) };
-        this.wake.lock().count += 1;
+        {
+            let _w = this.wake.lock();
+            this.count.fetch_add(1, Ordering::Release);
+        }
         this.cv.notify_all();
         0
     }
