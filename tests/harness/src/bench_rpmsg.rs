@@ -189,7 +189,7 @@ pub type Profiles = Vec<(String, Profile)>;
 /// the M4 handed buffers back, kicks to the M4, writer wake-ups and the
 /// scheduler. These move with timing from run to run; they say why a
 /// stream figure moved.
-pub const CALLS: [(&str, &str); 9] = [
+pub const CALLS: [(&str, &str); 12] = [
     (
         "rpmsg_trysend",
         "messages offered to the bus (ours: and retries)",
@@ -208,6 +208,15 @@ pub const CALLS: [(&str, &str); 9] = [
     ),
     ("mbox_send_message", "kicks to the M4"),
     ("tty_port_tty_wakeup", "writer wake-ups through the port"),
+    ("n_tty_write", "write() calls reaching the line discipline"),
+    (
+        "queue_work_on",
+        "work items queued (ours: the transmit work too)",
+    ),
+    (
+        "flush_to_ldisc",
+        "flip buffer work runs (received data to the reader)",
+    ),
     ("try_to_wake_up", "task wake-ups"),
     ("__schedule", "scheduler entries"),
     ("mmiocpy", "memcpy calls (ARM's memcpy, by its T symbol)"),
