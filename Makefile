@@ -48,6 +48,6 @@ demo:
 bench-firmware:
 	bash $(SCRIPTS)/bench-firmware.sh $(COUNT) $(RUNS) $(IDLE)
 
-# Benchmark, not a test: our drivers against the C ones (COUNT, RUNS, POOL=1).
+# Benchmark, not a test: our drivers against the C ones (COUNT, RUNS, POOL=1, TCG=single).
 bench:
-	bash $(SCRIPTS)/bench.sh $(COUNT) $(RUNS) $(POOL)
+	bash $(SCRIPTS)/bench.sh $(COUNT) $(RUNS) $(POOL) $(TCG)

@@ -10,16 +10,22 @@
 # then the MU drivers per word with the mailbox test client.
 # Results: $IMX_RPMSG_CACHE/logs/bench-*/ (results.txt, results.json,
 # a7-round-trip.svg, m4-round-trip.svg).
-#   usage: scripts/bench.sh [COUNT [RUNS [POOL]]]
+#   usage: scripts/bench.sh [COUNT [RUNS [POOL [TCG]]]]
 #   COUNT round trips per run (default 2000), RUNS runs per figure
 #   (default 3, the median is shown), POOL=1 boots the reserved-memory
-#   pool tree instead of the default one (buffers from DMA memory).
+#   pool tree instead of the default one (buffers from DMA memory),
+#   TCG=single runs both cores in one host thread, taking turns, instead
+#   of one thread each: slower, but how the A7 and the M4 interleave no
+#   longer depends on how the host schedules two threads (other load on
+#   the host), which is what moves the stream figures.
 source "$(dirname "$0")/lib.sh"
 source "$TOP/scripts/versions.sh"
 
 COUNT=${1:-2000}
 RUNS=${2:-3}
 POOL=${3:-0}
+TCG=${4:-multi}
+case "$TCG" in multi | single) ;; *) die "TCG is multi or single, not '$TCG'" ;; esac
 LOGDIR=$CACHE/logs/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$LOGDIR"
 source "$TOP/scripts/artifacts.sh"
@@ -38,6 +44,12 @@ cat >"$WRAPPER" <<WRAP
 #!/bin/sh
 # Each boot starts its counts from zero; the insn plugin's totals of the
 # last boot stay in insn-plugin.log next to a7.count and m4.count.
+# TCG threads: $TCG.
+for a in "\$@"; do
+    shift
+    [ "$TCG" = single ] && [ "\$a" = tcg,thread=multi ] && a=tcg,thread=single
+    set -- "\$@" "\$a"
+done
 exec "$QEMU" -plugin "$PLUGIN,vcpu=$M4_CPU,out=$LOGDIR/m4" \
     -plugin "$LOGDIR/a7count.so,vcpu=0,lo=0,hi=0x100000000,out=$LOGDIR/a7" \
     -plugin "$INSN,inline=on" -d plugin -D "$LOGDIR/insn-plugin.log" "\$@"
@@ -46,8 +58,10 @@ chmod +x "$WRAPPER"
 
 pool=no
 [ "$POOL" = 1 ] && pool=yes
-stamp="$(date -u +%Y-%m-%d), commit $(git -C "$TOP" rev-parse --short HEAD)$(git -C "$TOP" diff --quiet HEAD -- drivers rust firmware tests || echo ' + local changes')"
-log "benchmarking ($COUNT round trips per run, $RUNS run(s) per figure, pool tree: $pool; logs in $LOGDIR)"
+tcg=
+[ "$TCG" = single ] && tcg=', TCG single-threaded'
+stamp="$(date -u +%Y-%m-%d)$tcg, commit $(git -C "$TOP" rev-parse --short HEAD)$(git -C "$TOP" diff --quiet HEAD -- drivers rust firmware tests || echo ' + local changes')"
+log "benchmarking ($COUNT round trips per run, $RUNS run(s) per figure, pool tree: $pool, TCG threads: $TCG; logs in $LOGDIR)"
 (cd "$TOP/tests" && CARGO_TARGET_DIR=$HOST_TARGET/tests cargo run --locked --quiet --release \
     -p boot-harness --bin bench -- \
     "${BOARD_ARGS[@]}" --qemu "$WRAPPER" --log-dir "$LOGDIR" \
