@@ -5,14 +5,16 @@
 //! The MU driver and the kick queue live in a critical-section mutex; the
 //! interrupt handler ([`on_mu_interrupt`]) reads RR1, which frees Linux's
 //! TR1 at once, raises the sticky "kicked" flag that ends a
-//! [`wait`](rpmsg_remote::Platform::wait), and writes pending kicks.
+//! [`wait`](rpmsg_remote::Platform::wait), and writes pending kicks. The
+//! receiving part takes no lock: RR1 is read by the handler only (the
+//! program's side of the MU never receives on channel 1), its counters
+//! have the handler as their only writer, and the kick queue is entered
+//! only while it has kicks waiting for TR1 (`TX_ARMED`).
 //! Only RIE1 (and TIE1 while a kick waits) is enabled: the other channels
 //! and the doorbells stay free for the application.
 
 use core::cell::RefCell;
-#[cfg(feature = "lite-like")]
-use core::sync::atomic::AtomicU32;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use critical_section::Mutex;
 #[cfg(feature = "irq-handlers")]
 use imx7_m4::interrupt;
@@ -39,8 +41,6 @@ pub struct MuStats {
 struct Shared {
     mu: Mu,
     kicks: KickQueue,
-    kicks_in: u32,
-    odd_words: u32,
 }
 
 static SHARED: Mutex<RefCell<Option<Shared>>> = Mutex::new(RefCell::new(None));
@@ -49,21 +49,33 @@ static SHARED: Mutex<RefCell<Option<Shared>>> = Mutex::new(RefCell::new(None));
 static KICKED: AtomicBool = AtomicBool::new(false);
 /// Set by the interrupt on the first word from Linux, never cleared.
 static LINUX_SEEN: AtomicBool = AtomicBool::new(false);
+/// Whether the kick queue has the TE1 interrupt on, which it has whenever
+/// a kick waits for TR1 ([`KickQueue::is_armed`]): only then does the
+/// interrupt enter the queue. Written with the enable, in the critical
+/// sections that change the queue.
+static TX_ARMED: AtomicBool = AtomicBool::new(false);
+/// Words received on RR1, and those not of the form `q << 16`; written by
+/// the interrupt only (a load and a store, no read-modify-write needed).
+static KICKS_IN: AtomicU32 = AtomicU32::new(0);
+static ODD_WORDS: AtomicU32 = AtomicU32::new(0);
 /// Queues Linux kicked (bit `q` for the word `q << 16`, `q` < 32), set by
 /// the interrupt, taken by a device that dispatches kicks per queue.
 #[cfg(feature = "lite-like")]
 static KICKED_QUEUES: AtomicU32 = AtomicU32::new(0);
 
 impl KickPort for Mu {
+    #[inline]
     fn tx_empty(&mut self) -> bool {
         self.status().tx_empty().contains(KICK_CHANNEL)
     }
+    #[inline]
     fn write(&mut self, word: u32) {
         // Cannot fail: only called while TE1 is set.
         let _ = self.try_send(KICK_CHANNEL, word);
     }
     fn set_tx_irq(&mut self, on: bool) {
         self.set_tx_interrupt(ChannelSet::only(KICK_CHANNEL), on);
+        TX_ARMED.store(on, Ordering::Relaxed);
     }
 }
 
@@ -77,8 +89,6 @@ pub(crate) fn install(mut mu: Mu) {
         SHARED.borrow_ref_mut(cs).replace(Shared {
             mu,
             kicks: KickQueue::new(),
-            kicks_in: 0,
-            odd_words: 0,
         });
     });
     // Look at the rings once at start: Linux may have set them up and
@@ -136,9 +146,17 @@ pub(crate) fn linux_seen() -> bool {
     LINUX_SEEN.load(Ordering::Acquire)
 }
 
-/// Takes the sticky "Linux kicked" flag.
+/// Takes the sticky "Linux kicked" flag. A load and a store, not an
+/// atomic swap: a kick whose interrupt sets the flag between the two is
+/// lost as a flag but not as a kick, since Linux published before kicking
+/// and the caller's look at the rings comes after the store.
 pub(crate) fn take_kicked() -> bool {
-    KICKED.swap(false, Ordering::AcqRel)
+    if KICKED.load(Ordering::Acquire) {
+        KICKED.store(false, Ordering::Relaxed);
+        true
+    } else {
+        false
+    }
 }
 
 /// Whether the sticky "Linux kicked" flag is set (it stays set).
@@ -148,39 +166,52 @@ pub(crate) fn kicked() -> bool {
 
 /// The counters.
 pub(crate) fn stats() -> MuStats {
-    critical_section::with(|cs| match SHARED.borrow_ref(cs).as_ref() {
-        Some(s) => MuStats {
-            kicks_in: s.kicks_in,
-            odd_words: s.odd_words,
-            out: s.kicks.stats(),
-        },
-        None => MuStats::default(),
-    })
+    MuStats {
+        kicks_in: KICKS_IN.load(Ordering::Relaxed),
+        odd_words: ODD_WORDS.load(Ordering::Relaxed),
+        out: critical_section::with(|cs| match SHARED.borrow_ref(cs).as_ref() {
+            Some(s) => s.kicks.stats(),
+            None => KickStats::default(),
+        }),
+    }
 }
 
 /// The body of the MU interrupt handler: takes a kick from RR1, writes
 /// pending kicks to TR1. Bounded: one word in, at most one word out.
 pub fn on_mu_interrupt() {
-    critical_section::with(|cs| {
-        let mut shared = SHARED.borrow_ref_mut(cs);
-        let Some(s) = shared.as_mut() else {
-            return;
-        };
-        if let Some(word) = s.mu.try_recv(KICK_CHANNEL) {
-            s.kicks_in = s.kicks_in.wrapping_add(1);
-            if word & 0xFFFF != 0 {
-                s.odd_words = s.odd_words.wrapping_add(1);
-            }
-            // As rpmsg-lite's handler: the queue is the upper half.
-            #[cfg(feature = "lite-like")]
-            if let Some(bit) = 1u32.checked_shl(rpmsg_remote::kick_queue(word)) {
-                KICKED_QUEUES.fetch_or(bit, Ordering::AcqRel);
-            }
-            LINUX_SEEN.store(true, Ordering::Release);
-            KICKED.store(true, Ordering::Release);
+    // SAFETY: no other `Mu` is in use meanwhile: the one in `SHARED` is
+    // used only in critical sections, which this handler does not
+    // interrupt, and this function does not run twice at once (it is the
+    // MU handler, and `wait` calls it only with interrupts masked). It
+    // reads SR and RR1 only; RR1 is read nowhere else.
+    let mut rx = unsafe { Mu::steal() };
+    if let Some(word) = rx.try_recv(KICK_CHANNEL) {
+        KICKS_IN.store(
+            KICKS_IN.load(Ordering::Relaxed).wrapping_add(1),
+            Ordering::Relaxed,
+        );
+        if word & 0xFFFF != 0 {
+            ODD_WORDS.store(
+                ODD_WORDS.load(Ordering::Relaxed).wrapping_add(1),
+                Ordering::Relaxed,
+            );
         }
-        s.kicks.flush(&mut s.mu);
-    });
+        // As rpmsg-lite's handler: the queue is the upper half.
+        #[cfg(feature = "lite-like")]
+        if let Some(bit) = 1u32.checked_shl(rpmsg_remote::kick_queue(word)) {
+            KICKED_QUEUES.fetch_or(bit, Ordering::AcqRel);
+        }
+        LINUX_SEEN.store(true, Ordering::Relaxed);
+        KICKED.store(true, Ordering::Release);
+    }
+    // Most interrupts bring a kick from Linux and find nothing to send.
+    if TX_ARMED.load(Ordering::Relaxed) {
+        critical_section::with(|cs| {
+            if let Some(s) = SHARED.borrow_ref_mut(cs).as_mut() {
+                s.kicks.flush(&mut s.mu);
+            }
+        });
+    }
 }
 
 #[cfg(feature = "irq-handlers")]

@@ -149,7 +149,7 @@ impl KickQueue {
     #[inline]
     pub fn flush(&mut self, port: &mut impl KickPort) {
         // Most interrupts bring a kick from Linux and find nothing to send.
-        if self.pending != 0 || self.tx_irq {
+        if self.is_armed() {
             self.write_pending(port);
         }
     }
@@ -182,6 +182,15 @@ impl KickQueue {
         let qid = (self.pending.rotate_right(self.next).trailing_zeros() + self.next) % MAX_QUEUES;
         self.pending &= !(1 << qid);
         qid
+    }
+
+    /// Whether [`flush`](Self::flush) has work: a kick waits for TR1 or
+    /// the TE1 interrupt is on. After [`request`](Self::request) and
+    /// [`flush`](Self::flush) a kick waits only with the interrupt on, so
+    /// this is the interrupt's state, which the port is told of
+    /// ([`KickPort::set_tx_irq`]).
+    pub fn is_armed(&self) -> bool {
+        self.pending != 0 || self.tx_irq
     }
 
     /// Whether a kick waits for TR1.
@@ -279,6 +288,32 @@ mod tests {
         assert!(!q.is_pending() && !mu.tx_irq, "TE1 irq off when done");
         assert!(mu.linux_reads());
         assert_eq!(mu.queues(), [0, 1]);
+    }
+
+    #[test]
+    fn work_for_the_interrupt_is_told_to_the_port() {
+        // The MU interrupt enters the queue only when the port's TE1
+        // interrupt is on: that must be exactly when a flush has work.
+        let (mut q, mut mu) = (KickQueue::new(), Mu::default());
+        let mut x = 12345u32;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            match x % 4 {
+                0 | 1 => q.request(x >> 8 & 3, &mut mu),
+                2 => {
+                    mu.linux_reads();
+                }
+                _ => {
+                    if mu.te_irq() {
+                        q.flush(&mut mu);
+                    }
+                }
+            }
+            assert_eq!(q.is_armed(), mu.tx_irq);
+            assert_eq!(mu.overwrites, 0);
+        }
     }
 
     #[test]

@@ -60,6 +60,7 @@ impl Mu {
 
     /// Writes `word` to TRn if the other side has read the previous one.
     /// Never overwrites an unread word.
+    #[inline]
     pub fn try_send(&mut self, channel: Channel, word: u32) -> Result<(), Busy> {
         if self.status().tx_empty().contains(channel) {
             self.regs.write(channel.tr(), word);
