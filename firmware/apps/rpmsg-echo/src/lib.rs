@@ -17,7 +17,8 @@
 //!   each — two for the longest echo — in order, to the sender.
 //! * **Zero-copy**: the reply is copied straight from the received buffer
 //!   into buffers taken from Linux, within shared memory
-//!   ([`Device::tx_copy`]); the received buffer goes back to Linux after
+//!   ([`Device::reply`] when it fits one buffer, [`Device::tx_copy`] for
+//!   each part otherwise); the received buffer goes back to Linux after
 //!   the last part is sent.
 //! * **No replay into a new session**: if Linux re-creates the rings while
 //!   a reply waits for a buffer, the rest of the reply is dropped (the
@@ -176,7 +177,19 @@ impl Echo {
             };
             (self.tty, r)
         };
-        let sent = send_reply(dev, &ept, &rx, reply, timeout);
+        // The common case in one operation (`Device::reply`); in parts
+        // when it does not fit one of Linux's buffers.
+        let sent = if reply.len() > Device::<S, P, C, E>::MAX_PAYLOAD {
+            send_reply(dev, &ept, &rx, reply, timeout)
+        } else {
+            match dev.reply(&ept, &rx, reply.prefix, reply.suffix, timeout) {
+                Ok(()) => Ok(Some(1)),
+                // Linux's buffer is smaller than usual.
+                Err(Error::TooLong) => send_reply(dev, &ept, &rx, reply, timeout),
+                Err(Error::Stale) => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
         // Stale (Linux re-created the ring) is already counted below.
         let _ = dev.release(rx);
         match sent {

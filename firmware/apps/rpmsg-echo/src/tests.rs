@@ -310,3 +310,71 @@ fn a_reply_waiting_across_a_reload_is_dropped_not_replayed() {
     assert_eq!(drain(&linux, demo())[0].data, b"echo: new\r\n");
     assert_clean(&linux, &dev.platform().sim.faults);
 }
+
+#[test]
+fn a_one_part_reply_waiting_across_a_reload_is_dropped_not_replayed() {
+    let mem = memory();
+    let linux = RefCell::new(Linux::new(&mem, 0, 1, 4));
+    let platform = Reloading {
+        sim: Sim::new(&linux),
+        reload_at: u64::MAX,
+    };
+    let mut dev: Dev<Reloading> = Device::new(Guard::new(&mem), platform);
+    let mut echo = Echo::new(&mut dev).unwrap();
+    let (ld, _) = linked(&mut dev, &linux);
+    // Linux stops recycling its one input buffer: the first echo takes
+    // it, the second waits for a buffer (`Device::reply`), and Linux
+    // reloads meanwhile.
+    linux.borrow_mut().paused = true;
+    linux.borrow_mut().send(ld, DEMO_ADDR, b"first");
+    assert_eq!(echo.serve(&mut dev, T), Ok(Served::Echo { parts: 1 }));
+    linux.borrow_mut().send(ld, DEMO_ADDR, b"second");
+    dev.platform_mut().reload_at = dev.platform().sim.waits + 1;
+    assert_eq!(echo.serve(&mut dev, T), Ok(Served::Dropped));
+    assert_eq!(echo.stats().dropped, 1);
+    let (ld, _) = linked(&mut dev, &linux);
+    assert!(drain(&linux, demo()).is_empty());
+    linux.borrow_mut().send(ld, DEMO_ADDR, b"new");
+    assert_eq!(echo.serve(&mut dev, T), Ok(Served::Echo { parts: 1 }));
+    assert_eq!(drain(&linux, demo())[0].data, b"echo: new\r\n");
+    assert_clean(&linux, &dev.platform().sim.faults);
+}
+
+#[test]
+fn replies_longer_than_linux_s_buffers_are_split_at_their_size() {
+    let mem = memory();
+    let linux = RefCell::new(Linux::new(&mem, 0, 8, 8));
+    let mut dev: Dev = Device::new(Guard::new(&mem), Sim::new(&linux));
+    let mut echo = Echo::new(&mut dev).unwrap();
+    let (ld, lt) = linked(&mut dev, &linux);
+    // Linux's input buffers shrink to 64 payload bytes.
+    for id in 0..8u16 {
+        let addr = rpmsg_remote::testing::linux::PHYS
+            + u64::from(rpmsg_remote::testing::linux::BUF_AREA[0])
+            + u64::from(id) * 512;
+        linux.borrow_mut().corrupt_rx_desc(id, addr, 16 + 64, 2);
+    }
+    for n in [1usize, 56, 57, 64, 65, 100, 300] {
+        let data = payload(n, n);
+        linux.borrow_mut().send(ld, DEMO_ADDR, &data);
+        let parts = (n + 8).div_ceil(64) as u16;
+        assert_eq!(echo.serve(&mut dev, T), Ok(Served::Echo { parts }), "{n}");
+        linux.borrow_mut().send(lt, TTY_ADDR, &data);
+        let parts = n.div_ceil(64) as u16;
+        assert_eq!(
+            echo.serve(&mut dev, T),
+            Ok(Served::Loopback { parts }),
+            "{n}"
+        );
+        for _ in 0..4 {
+            linux.borrow_mut().step();
+            dev.poll();
+        }
+        let got = drain(&linux, demo());
+        assert!(got.iter().all(|m| m.data.len() <= 64));
+        assert_eq!(joined(&got, DEMO_ADDR, ld), echo_of(&data), "{n}");
+        let got = drain(&linux, tty());
+        assert_eq!(joined(&got, TTY_ADDR, lt), data, "{n}");
+    }
+    assert_clean(&linux, &dev.platform().faults);
+}

@@ -137,6 +137,71 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         n
     }
 
+    /// Answers `rx` in one message from `ept` to its sender: `prefix`,
+    /// `rx`'s payload, then `suffix`, in a buffer taken from Linux, the
+    /// payload copied within shared memory. What an echo does with
+    /// [`alloc_tx`](Self::alloc_tx), [`tx_write`](Self::tx_write),
+    /// [`tx_copy`](Self::tx_copy) and [`send_tx`](Self::send_tx), in one
+    /// operation without a [`TxBuf`]. `rx` stays held: release it after.
+    /// Waits up to `timeout` ticks for the link and a free buffer.
+    ///
+    /// `Stale` (nothing sent) when Linux re-created vring1 since `rx` was
+    /// received: its sender is gone. `TooLong` (nothing sent, the buffer
+    /// kept for the next send) when the reply does not fit the buffer
+    /// Linux gave: send it in parts with [`alloc_tx`](Self::alloc_tx).
+    pub fn reply(
+        &mut self,
+        ept: &Endpoint,
+        rx: &RxBuf,
+        prefix: &[u8],
+        suffix: &[u8],
+        timeout: u32,
+    ) -> Result<(), Error> {
+        let start = self.start(timeout);
+        loop {
+            match self.try_reply(ept, rx, prefix, suffix) {
+                Err(e) => self.retry(e, start, timeout)?,
+                ok => return ok,
+            }
+        }
+    }
+
+    /// [`reply`](Self::reply) without waiting (`WouldBlock` when Linux has
+    /// no free buffer).
+    pub fn try_reply(
+        &mut self,
+        ept: &Endpoint,
+        rx: &RxBuf,
+        prefix: &[u8],
+        suffix: &[u8],
+    ) -> Result<(), Error> {
+        self.live(ept)?;
+        self.look();
+        // After the look: a re-creation it saw makes `rx` stale.
+        if rx.gen != self.rx.gen {
+            return Err(Error::Stale);
+        }
+        let b = self.take_tx()?;
+        let body = rx.len() as u32;
+        let len = prefix.len() as u32 + body + suffix.len() as u32;
+        if len > u32::from(b.room) {
+            self.put_spare(b.id);
+            return Err(Error::TooLong);
+        }
+        let mut at = b.off + HDR_LEN;
+        if !prefix.is_empty() {
+            self.shm.write_bytes(at, prefix);
+            at += prefix.len() as u32;
+        }
+        self.shm.copy_within(rx.off, at, body);
+        if !suffix.is_empty() {
+            self.shm.write_bytes(at + body, suffix);
+        }
+        self.commit(b, ept.addr, rx.src(), len as u16);
+        self.kick();
+        Ok(())
+    }
+
     /// Copies `data` to payload `offset` of the buffer at window offset
     /// `off` (validated: the caller checked that it fits).
     fn write_payload(&self, off: u32, offset: usize, data: &[u8]) {

@@ -88,6 +88,16 @@ pub extern "C" fn rpmsg_probe(script: &[u8; 64], args: &[u32; 4], out: &mut [u8;
                     .map_or(0, |e| e.addr()),
                 #[cfg(not(feature = "echo"))]
                 10 => dev.destroy_endpoint(ept).is_ok() as u32,
+                #[cfg(not(feature = "echo"))]
+                11 => match dev.recv(a) {
+                    Ok(rx) => {
+                        // As rpmsg-echo's echo channel: 6 bytes before, 2 after.
+                        let (prefix, suffix) = out.split_at(6);
+                        let n = dev.reply(&ept, &rx, prefix, &suffix[..2], a).is_ok() as u32;
+                        n + dev.release(rx).is_ok() as u32
+                    }
+                    Err(_) => 0,
+                },
 
                 _ => 0,
             });
