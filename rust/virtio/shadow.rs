@@ -8,7 +8,9 @@
 //!   then the available index; the available flags stay 0 (see
 //!   [`Shadow::publish`]). The remote's writes to the shared
 //!   descriptor table or available ring therefore reach nothing Linux
-//!   reads.
+//!   reads. The one value read back is the remote's used-ring flag
+//!   `VRING_USED_F_NO_NOTIFY`, which decides only whether the remote is
+//!   kicked.
 //! * **In** ([`Shadow::take_used`], before every run of the ring): the
 //!   used entries the remote published, each read once from shared memory,
 //!   checked ([`Tracker`]) and only then written to the private used ring.
