@@ -7,7 +7,7 @@
 
 #[kernel::macros::kunit_tests(rpmsg_tty_rs)]
 mod suite {
-    use crate::fifo::RecordFifo;
+    use crate::fifo::{RecordFifo, FIFO_BYTES, FIFO_RECORDS};
     use crate::report::Escaped;
     use kernel::{prelude::fmt, str::CString};
 
@@ -104,6 +104,21 @@ mod suite {
             expect = expect.wrapping_add(1);
         }
         assert_eq!(expect, next);
+    }
+
+    #[test]
+    fn the_tty_fifo_fills_with_whole_messages() {
+        // Records are no limit for a writer of messages of 496 bytes (the
+        // MTU of virtio_rpmsg_bus) or of 256: only the bytes are.
+        let mut f = RecordFifo::new(FIFO_BYTES, FIFO_RECORDS).unwrap();
+        assert_eq!(f.room(496), FIFO_BYTES);
+        assert_eq!(f.room(256), FIFO_BYTES);
+        let chunk = [0x5au8; 4096];
+        let mut held = 0;
+        while f.room(496) > 0 {
+            held += f.push(&chunk, 496);
+        }
+        assert_eq!(held, FIFO_BYTES);
     }
 
     #[test]
