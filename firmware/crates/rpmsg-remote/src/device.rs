@@ -128,16 +128,15 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         if C::LITE_LIKE {
             return self.poll_lite();
         }
-        if !self.link {
+        if self.link {
+            self.resync_tx();
+        } else {
             // Waiting for buffers: Linux must kick when it makes some
             // available (a firmware that ran before us may have left the
-            // flag set); cleared before the indices are read, as in
-            // `take_tx`.
-            self.tx_quiet = false;
-            self.tx.set_no_notify(&self.shm, false);
-            self.shm.barrier();
+            // flag set), so the flag is cleared before the indices are
+            // read, as in `take_tx`.
+            self.relook_tx();
         }
-        self.resync_tx();
         if self.rx.resync(&self.shm) {
             self.platform.fault(Fault::RingReset(1));
         }

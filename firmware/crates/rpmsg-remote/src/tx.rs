@@ -315,10 +315,11 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     }
 
     /// Clears vring0's `VRING_USED_F_NO_NOTIFY` and looks at vring0 again
-    /// (see [`take_tx`](Self::take_tx)). Not inlined: it runs only when
-    /// the buffers the latest look saw are used up.
+    /// (see [`take_tx`](Self::take_tx)); also the look at vring0 while the
+    /// link is down. Not inlined: it runs only when the buffers the latest
+    /// look saw are used up, or before the link is up.
     #[inline(never)]
-    fn relook_tx(&mut self) {
+    pub(crate) fn relook_tx(&mut self) {
         // Unconditionally: after our own restart the flag may be set by
         // the firmware that ran before.
         self.tx_quiet = false;
