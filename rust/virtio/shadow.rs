@@ -158,6 +158,8 @@ pub(crate) struct Shadow {
     track: Tracker,
     /// The private `avail.idx` published up to.
     avail: u16,
+    /// The remote was notified at least once since the ring was made.
+    notified: bool,
 }
 
 impl Shadow {
@@ -174,6 +176,7 @@ impl Shadow {
             geo,
             track: Tracker::new(geo.num(), min)?,
             avail: 0,
+            notified: false,
         })
     }
 
@@ -196,8 +199,11 @@ impl Shadow {
     /// shared ring, then publishes the index. Returns whether the remote
     /// wants to be notified: it may say no with `VRING_USED_F_NO_NOTIFY`
     /// (virtio's notification suppression), read after the index is
-    /// published, as `virtio_ring` does. A remote that lies about it only
-    /// goes without its own notifications. Any context.
+    /// published, as `virtio_ring` does; the first notification of a new
+    /// ring is always wanted (a running remote may set the flag of the old
+    /// ring into the new one as it is made, and learns of the new ring by
+    /// that notification). A remote that lies about it only goes without
+    /// its own notifications. Any context.
     pub(crate) fn publish(&mut self) -> bool {
         let (p, s, g) = (&self.private.mem, &self.shared, self.geo);
         let to = p.read_u16(g.avail_idx());
@@ -231,7 +237,9 @@ impl Shadow {
         // the flag, then looks at the index, either finds the new entries
         // or is notified.
         unsafe { bindings::mb() };
-        s.read_u16(g.used_flags()) & USED_F_NO_NOTIFY == 0
+        let first = !self.notified;
+        self.notified = true;
+        first || s.read_u16(g.used_flags()) & USED_F_NO_NOTIFY == 0
     }
 
     /// Copies the descriptor chain headed by `head` (the driver's own, so
