@@ -36,3 +36,16 @@ if [ "${STOCK_KERNEL:-0}" = 1 ]; then
         --stock-modules "$KBUILD_STOCK/modules-install" --stock-rust-modules "$MODULES_STOCK"
     )
 fi
+
+# pin_rpmsg_firmware DIR: the benchmarks boot a copy of rpmsg-echo taken
+# right after its build, in their log directory, and name it by hash and
+# commit (firmware_line), so that a run's figures belong to one known ELF.
+pin_rpmsg_firmware() {
+    local i
+    cp "$RPMSG_FIRMWARE" "$1/rpmsg-echo.elf"
+    RPMSG_FIRMWARE=$1/rpmsg-echo.elf
+    for i in "${!BOARD_ARGS[@]}"; do
+        [ "${BOARD_ARGS[$i]}" = --rpmsg-firmware ] && BOARD_ARGS[i + 1]=$RPMSG_FIRMWARE
+    done
+    firmware_line="firmware: $RPMSG_FIRMWARE, sha256 $(sha256sum "$RPMSG_FIRMWARE" | cut -c1-16), built from commit $(git -C "$TOP" rev-parse --short HEAD)$(git -C "$TOP" diff --quiet HEAD -- firmware || echo ' + local changes in firmware/')"
+}

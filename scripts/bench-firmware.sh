@@ -18,12 +18,15 @@ IDLE=${3:-10}
 LOGDIR=$CACHE/logs/bench-firmware-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$LOGDIR"
 source "$TOP/scripts/artifacts.sh"
+# Boot the ELF this checkout just built (artifacts.sh: a target directory
+# of its own), copied into the log directory.
+pin_rpmsg_firmware "$LOGDIR"
 NM=/usr/lib/llvm-$LLVM_VERSION/bin/llvm-nm
 SIZE=/usr/lib/llvm-$LLVM_VERSION/bin/llvm-size
 [ -x "$NM" ] && [ -x "$SIZE" ] || die "llvm-nm/llvm-size $LLVM_VERSION not found; run 'make setup' first"
 
 log "measuring the RPMsg core's code size (size probe)"
-probe=$(CARGO_TARGET_DIR=$CACHE/firmware/target bash "$TOP/firmware/crates/rpmsg-remote/size-probe/measure.sh") ||
+probe=$(CARGO_TARGET_DIR=$FIRMWARE_TARGET bash "$TOP/firmware/crates/rpmsg-remote/size-probe/measure.sh") ||
     die "the rpmsg-remote size probe failed"
 core_whole=$(printf '%s\n' "$probe" | awk '/^rpmsg-remote .text, whole API:/ { print $(NF - 1) }')
 core_echo=$(printf '%s\n' "$probe" | awk '/^rpmsg-remote .text, echo app subset:/ { print $(NF - 1) }')
@@ -42,13 +45,14 @@ WRAP
 chmod +x "$WRAPPER"
 
 stamp="$(date -u +%Y-%m-%d), commit $(git -C "$TOP" rev-parse --short HEAD)$(git -C "$TOP" diff --quiet HEAD -- firmware || echo ' + local changes')"
+echo "$firmware_line" | tee "$LOGDIR/results.txt"
 log "booting the board with the M4 counter ($COUNT round trips x $RUNS runs per figure; logs in $LOGDIR)"
 (cd "$TOP/tests" && CARGO_TARGET_DIR=$HOST_TARGET/tests cargo run --locked --quiet --release \
     -p boot-harness --bin bench-firmware -- \
     "${BOARD_ARGS[@]}" --qemu "$WRAPPER" --log-dir "$LOGDIR" \
     --counter "$LOGDIR/m4" --nm "$NM" --count "$COUNT" --runs "$RUNS" --idle-seconds "$IDLE" \
     --core-text-whole "$core_whole" --core-text-echo "$core_echo" --image-text "$image" \
-    --stamp "$stamp" --json "$LOGDIR/results.json") | tee "$LOGDIR/results.txt"
+    --stamp "$stamp" --json "$LOGDIR/results.json") | tee -a "$LOGDIR/results.txt"
 # QEMU's insn plugin prints each vCPU's total at exit; ours must agree.
 insn=$(awk -v c="$M4_CPU" '$1 == "cpu" && $2 == c { print $NF }' "$LOGDIR/insn-plugin.log" 2>/dev/null || true)
 ours=$(cat "$LOGDIR/m4.count" 2>/dev/null || true)

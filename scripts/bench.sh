@@ -29,6 +29,7 @@ case "$TCG" in multi | single) ;; *) die "TCG is multi or single, not '$TCG'" ;;
 LOGDIR=$CACHE/logs/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$LOGDIR"
 source "$TOP/scripts/artifacts.sh"
+pin_rpmsg_firmware "$LOGDIR"
 CXXFILT=/usr/lib/llvm-$LLVM_VERSION/bin/llvm-cxxfilt
 [ -x "$CXXFILT" ] || die "llvm-cxxfilt $LLVM_VERSION not found; run 'make setup' first"
 
@@ -61,13 +62,14 @@ pool=no
 tcg=
 [ "$TCG" = single ] && tcg=', TCG single-threaded'
 stamp="$(date -u +%Y-%m-%d)$tcg, commit $(git -C "$TOP" rev-parse --short HEAD)$(git -C "$TOP" diff --quiet HEAD -- drivers rust firmware tests || echo ' + local changes')"
+echo "$firmware_line" | tee "$LOGDIR/results.txt"
 log "benchmarking ($COUNT round trips per run, $RUNS run(s) per figure, pool tree: $pool, TCG threads: $TCG; logs in $LOGDIR)"
 (cd "$TOP/tests" && CARGO_TARGET_DIR=$HOST_TARGET/tests cargo run --locked --quiet --release \
     -p boot-harness --bin bench -- \
     "${BOARD_ARGS[@]}" --qemu "$WRAPPER" --log-dir "$LOGDIR" \
     --a7-counter "$LOGDIR/a7" --m4-counter "$LOGDIR/m4" --count "$COUNT" --runs "$RUNS" \
     --pool "$pool" --system-map "$KBUILD/System.map" --demangler "$CXXFILT" --stamp "$stamp" --out "$LOGDIR") |
-    tee "$LOGDIR/results.txt"
+    tee -a "$LOGDIR/results.txt"
 # QEMU's insn plugin prints each vCPU's total at exit (of the last boot);
 # our counters must agree.
 for c in a7:0 m4:$M4_CPU; do

@@ -22,8 +22,9 @@ else
         die "Rust target $TARGET is not installed in $sysroot; run 'make setup' (scripts/setup-host.sh)"
 fi
 
-# Cargo rebuilds only what changed, so the cached target dir is the key.
-export CARGO_TARGET_DIR=$CACHE/firmware/target
+# Cargo rebuilds only what changed, so the cached target dir is the key;
+# one per checkout (lib.sh), so that no other checkout replaces our ELF.
+export CARGO_TARGET_DIR=$FIRMWARE_TARGET
 # Use the committed Cargo.lock as is when there is one.
 locked=()
 [ -f "$FW/Cargo.lock" ] && locked=(--locked)

@@ -16,7 +16,7 @@ for t in llvm-size llvm-nm llvm-objdump; do
         die "required tool '$LLVM_BIN/$t' not found (Debian package llvm-19); run 'make setup' first"
 done
 export PATH=$LLVM_BIN:$PATH
-export CARGO_TARGET_DIR=$CACHE/firmware/target
+export CARGO_TARGET_DIR=$FIRMWARE_TARGET
 
 elf=$("$TOP/scripts/firmware.sh" "$APP")
 log "measuring the RPMsg core with its size probe"

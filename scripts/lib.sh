@@ -9,6 +9,10 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Everything downloaded or built lives here, outside the clone, keyed by inputs.
 CACHE=${IMX_RPMSG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imx-rpmsg-rs}
 mkdir -p "$CACHE"
+# Cargo output of the M4 firmware, one directory per checkout: a directory
+# shared by every clone and worktree on the machine lets another checkout's
+# build replace an ELF between our build and our boot.
+FIRMWARE_TARGET=$CACHE/firmware/target-$(printf '%s' "$TOP" | sha256sum | cut -c1-12)
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -68,7 +68,7 @@ style() {
         (cd "$ws" && cargo fmt --check) || ok=1
     done
     bash "$TOP/scripts/modules.sh" "$KBUILD" --check || ok=1
-    (cd "$TOP/firmware" && CARGO_TARGET_DIR=$CACHE/firmware/target \
+    (cd "$TOP/firmware" && CARGO_TARGET_DIR=$FIRMWARE_TARGET \
         cargo clippy --locked --release --target thumbv7em-none-eabihf --workspace -- -D warnings) || ok=1
     return $ok
 }
