@@ -51,8 +51,10 @@ build_copy() { # build_copy DIR [make args...]: fresh copy of the sources, built
         die "module build failed: $(grep -m5 -E 'error(\[|:)|Error ' "$dir.log" || tail -n5 "$dir.log") (log: $dir.log)"
 }
 
+# Build directories are per process: two checkouts with the same sources
+# (same key) may build at once, and neither may remove the other's files.
 if [ "$MODE" = --check ]; then
-    CHECK=$CACHE/modules/check-$key
+    CHECK=$CACHE/modules/check-$key.$$
     log "modules: clippy build in $CHECK"
     build_copy "$CHECK" CLIPPY=1
     if grep -nE '^(warning|error)' "$CHECK.log"; then
@@ -67,18 +69,26 @@ if [ "$MODE" = --check ]; then
 fi
 
 if [ ! -f "$OUT/.built" ]; then
-    BUILD=$CACHE/modules/build-$key
+    BUILD=$CACHE/modules/build-$key.$$
     log "modules: building against $KBUILD in $BUILD (log: $BUILD.log)"
     build_copy "$BUILD"
     if grep -nE '^(warning|error)' "$BUILD.log" >&2; then
         log "modules: the build has warnings (see $BUILD.log)"
     fi
-    rm -rf "$OUT"
-    mkdir -p "$OUT"
-    find "$BUILD" -name '*.ko' -exec cp {} "$OUT/" \;
-    [ -n "$(ls "$OUT"/*.ko 2>/dev/null)" ] || die "no .ko built (log: $BUILD.log)"
-    cp "$BUILD.log" "$OUT/build.log"
+    # Filled aside, then renamed into place: $OUT is either complete or
+    # absent, and a concurrent build of the same key that finished first
+    # is kept.
+    NEW=$CACHE/modules/.new-$key.$$
+    rm -rf "$NEW"
+    mkdir -p "$NEW"
+    find "$BUILD" -name '*.ko' -exec cp {} "$NEW/" \;
+    [ -n "$(ls "$NEW"/*.ko 2>/dev/null)" ] || die "no .ko built (log: $BUILD.log)"
+    cp "$BUILD.log" "$NEW/build.log"
+    touch "$NEW/.built"
     rm -rf "$BUILD" "$BUILD.log"
-    touch "$OUT/.built"
+    # A directory left by an interrupted build of the old layout.
+    [ -f "$OUT/.built" ] || rm -rf "$OUT"
+    mv -T "$NEW" "$OUT" 2>/dev/null || rm -rf "$NEW"
+    [ -f "$OUT/.built" ] || die "modules: could not put the build in $OUT"
 fi
 printf '%s\n' "$OUT"
