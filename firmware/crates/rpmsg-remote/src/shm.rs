@@ -293,7 +293,35 @@ unsafe fn transfer<const MODE: u8>(shm: *mut u8, local: *mut u8, len: usize) {
     }
     if MODE == WITHIN {
         // Four words a turn: a copy within the window (the zero-copy echo)
-        // spends its time here, and the loop's own count halves.
+        // spends its time here. On the M4 one `ldm`/`stm` pair a turn
+        // (four instructions with the loop's own, instead of fourteen).
+        #[cfg(all(target_arch = "arm", target_os = "none"))]
+        {
+            let turns = (len - i) / 16;
+            // SAFETY: as in `step!`: the `turns * 16` bytes from `i` lie
+            // in both ranges, both sides are 4-byte aligned here (the
+            // loop above, and the equal alignment of both sides).
+            let (mut s, mut l) = unsafe { (shm.add(i), local.add(i)) };
+            for _ in 0..turns {
+                // SAFETY: see above; r0-r3 are declared clobbered, the
+                // pointers advance by 16 bytes each.
+                unsafe {
+                    core::arch::asm!(
+                        "ldm {s}!, {{r0, r1, r2, r3}}",
+                        "stm {l}!, {{r0, r1, r2, r3}}",
+                        s = inout(reg) s,
+                        l = inout(reg) l,
+                        out("r0") _,
+                        out("r1") _,
+                        out("r2") _,
+                        out("r3") _,
+                        options(nostack, preserves_flags),
+                    );
+                }
+            }
+            i += turns * 16;
+        }
+        #[cfg(not(all(target_arch = "arm", target_os = "none")))]
         while len - i >= 16 {
             step!(u32);
             step!(u32);
