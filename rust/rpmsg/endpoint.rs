@@ -165,10 +165,11 @@ impl Endpoint {
     }
 
     /// Sends `data` as one message, waiting as long as it takes for a free
-    /// transmit buffer. Fails only with `ENODEV` (revoked, including while
-    /// waiting), `EMSGSIZE` and `ERESTARTSYS` (a signal is pending: the
+    /// transmit buffer. Fails with `ENODEV` (revoked, including while
+    /// waiting), `EMSGSIZE`, `ERESTARTSYS` (a signal is pending: the
     /// caller is a user process, or a kernel thread that allows signals;
-    /// workqueue workers never get one). The wait is interruptible, in
+    /// workqueue workers never get one), or another error of the bus's
+    /// send (e.g. `EIO` once the device is stopped). The wait is interruptible, in
     /// steps of at most [`SEND_STEP_MS`] ms, so a stuck remote never
     /// leaves a task in uninterruptible sleep.
     pub(crate) fn send(&self, data: &[u8]) -> Result {

@@ -55,7 +55,8 @@ pub(crate) const RX_RESERVE: usize = 256 * 1024;
 pub(crate) const WAKEUP_BELOW: usize = FIFO_BYTES / 2;
 
 /// The transmit side, under one spinlock (`write()` may run in atomic
-/// context).
+/// context); the transmit work reads the bytes of the record it sends
+/// without it (see [`RecordFifo::front`]).
 struct Tx {
     fifo: RecordFifo,
     /// The channel is gone: no more sending, no more queued work.
@@ -161,12 +162,14 @@ impl Chan {
         }
     }
 
-    /// Bytes written but not sent yet.
+    /// Bytes written but not sent yet (a record being sent counts until
+    /// its send returns).
     pub(crate) fn pending(&self) -> usize {
         self.tx.lock().fifo.pending()
     }
 
-    /// Discards bytes written but not sent yet.
+    /// Discards bytes written but not sent yet, except a record being
+    /// sent.
     pub(crate) fn flush(&self, port: &Port<Chan>) {
         self.tx.lock().fifo.clear();
         port.wakeup_writers();
@@ -281,8 +284,8 @@ impl Chan {
     }
 
     /// The tty was closed for the last time (after the close waited for
-    /// output to drain): what was not sent is discarded, as serial drivers
-    /// do, so a paused transmit work leaves nothing behind for the next
+    /// output to drain): what was not sent is discarded (except a record
+    /// being sent), as serial drivers do, so a paused transmit work leaves nothing behind for the next
     /// open, and the throttle of the old line discipline no longer holds.
     pub(crate) fn closed(&self) {
         self.tx.lock().fifo.clear();

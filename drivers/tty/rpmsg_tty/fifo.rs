@@ -3,12 +3,15 @@
 //! *records* of at most one message each, so that every `write()` becomes
 //! its own message(s) — the boundaries the remote sees are the writer's,
 //! split at the MTU, never merged — and a record is removed only after it
-//! was sent. Pure logic; the port puts it behind a spinlock.
+//! was sent. Pure logic; the port puts it behind a spinlock, except the
+//! bytes of the record being sent.
 //!
-//! The sender sends the oldest record straight from the ring, without the
-//! lock: [`RecordFifo::front`] marks it as being sent, and from then until
-//! [`RecordFifo::pop`] the FIFO neither writes its bytes nor gives them
-//! away, [`RecordFifo::clear`] included (it keeps that one record).
+//! One sender at a time (the port's one transmit work item) sends the
+//! oldest record straight from the ring, without the lock:
+//! [`RecordFifo::front`] marks it as being sent, and from then until the
+//! sender's [`RecordFifo::pop`] the FIFO neither writes its bytes nor gives
+//! them away, [`RecordFifo::clear`] included (it keeps that one record,
+//! which still counts as pending).
 
 use core::ptr;
 use kernel::prelude::*;
@@ -26,6 +29,7 @@ pub(crate) const FIFO_RECORDS: usize = 256;
 /// plus a count of at most `n`): a subtraction where `%` would be a
 /// library division on ARMv7-A.
 fn wrap(i: usize, n: usize) -> usize {
+    debug_assert!(i < 2 * n);
     if i >= n {
         i - n
     } else {
@@ -57,8 +61,9 @@ pub(crate) struct RecordFifo {
 pub(crate) struct Front {
     /// Its sequence number, for [`RecordFifo::pop`].
     pub(crate) seq: u64,
-    /// Its bytes in the ring, if they do not wrap around its end (valid
-    /// until the record is popped).
+    /// Its bytes in the ring, if they do not wrap around its end: valid
+    /// until the record is popped, for as long as the FIFO lives (its
+    /// buffer never moves or changes size after [`RecordFifo::new`]).
     pub(crate) bytes: Option<*const u8>,
     /// Its length.
     pub(crate) len: usize,
@@ -116,7 +121,8 @@ impl RecordFifo {
     /// The oldest record, or `None` if the FIFO is empty; marks it as being
     /// sent until [`Self::pop`]: its bytes stay as they are and where they
     /// are, so the caller may read them through [`Front::bytes`] without
-    /// holding the FIFO's lock.
+    /// holding the FIFO's lock. For the one sender only, which follows
+    /// each call with `pop(seq)` once the record is sent (or given up).
     pub(crate) fn front(&mut self) -> Option<Front> {
         if self.recs == 0 {
             return None;
@@ -147,14 +153,14 @@ impl RecordFifo {
         Some(len)
     }
 
-    /// Removes the oldest record if it is record `seq` (as returned by
-    /// [`Self::front`], which [`Self::clear`] keeps); ends its sending.
-    /// Returns whether it did.
+    /// Ends the sending of the record [`Self::front`] gave the sender and
+    /// removes it if it is still the oldest record, `seq` ([`Self::clear`]
+    /// keeps it). Returns whether it did.
     pub(crate) fn pop(&mut self, seq: u64) -> bool {
+        self.sending = false;
         if self.recs == 0 || seq != self.head_seq {
             return false;
         }
-        self.sending = false;
         let len = self.lens[self.rec_head] as usize;
         self.byte_head = wrap(self.byte_head + len, self.data.len());
         self.bytes -= len;
@@ -186,9 +192,11 @@ impl RecordFifo {
         let base = self.data.as_mut_ptr();
         // SAFETY: `src` fits in the free part of the ring (caller), which
         // starts at `tail` and wraps to 0: both ranges are inside the
-        // buffer and hold no record, so no sender reads them. Written
-        // through the raw pointer, never through a slice of the whole
-        // buffer, which would alias the record a sender reads.
+        // buffer and hold no record, so no sender reads them, and `src`
+        // (the tty layer's bytes) is not part of it. Written through the
+        // raw pointer (`Vec::as_mut_ptr` returns the buffer's pointer and
+        // makes no reference to its contents), never through a slice of
+        // the whole buffer, which would alias the record a sender reads.
         unsafe {
             ptr::copy_nonoverlapping(src.as_ptr(), base.add(tail), first);
             ptr::copy_nonoverlapping(src.as_ptr().add(first), base, src.len() - first);

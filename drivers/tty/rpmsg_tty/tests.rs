@@ -195,9 +195,11 @@ mod suite {
         f.clear();
         assert_eq!(f.pending(), 0);
         assert!(f.front().is_none());
-        // A stale sequence number pops nothing.
+        // A stale sequence number pops nothing: neither the record popped
+        // before the clear nor one dropped by it.
         f.push(b"xyz", 8);
         assert!(!f.pop(front.seq));
+        assert!(!f.pop(front.seq + 1));
         let (_, bytes) = drain(&mut f);
         assert_eq!(&bytes[..], b"xyz");
     }
