@@ -276,8 +276,10 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             return Err(Error::LinkDown);
         }
         let mut relooked = lite_like::<C>();
-        // Bounded even if Linux keeps adding invalid entries.
-        for _ in 0..=C::NUM {
+        // Bounded even if Linux keeps adding invalid entries (NUM + 1
+        // turns: one may be the look again; a half-open range, which
+        // compiles to a counter where `0..=NUM` keeps an end flag).
+        for _ in 0..u32::from(C::NUM) + 1 {
             let id = if let Some(i) = self.spare_len.checked_sub(1) {
                 self.spare_len = i;
                 self.spare.get(i).copied().unwrap_or(u16::MAX)
