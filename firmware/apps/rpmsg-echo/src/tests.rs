@@ -280,6 +280,21 @@ impl Platform for Reloading<'_, '_> {
     }
 }
 
+/// After a reload: the new session got the announcements and nothing else
+/// (no rest of an old reply), and a new message is echoed.
+fn new_session_serves_only_new_messages(
+    dev: &mut Dev<'_, '_, Reloading<'_, '_>>,
+    linux: &RefCell<Linux>,
+    echo: &mut Echo,
+) {
+    let (ld, _) = linked(dev, linux);
+    assert!(drain(linux, demo()).is_empty());
+    linux.borrow_mut().send(ld, DEMO_ADDR, b"new");
+    assert_eq!(echo.serve(dev, T), Ok(Served::Echo { parts: 1 }));
+    assert_eq!(drain(linux, demo())[0].data, b"echo: new\r\n");
+    assert_clean(linux, &dev.platform().sim.faults);
+}
+
 #[test]
 fn a_reply_waiting_across_a_reload_is_dropped_not_replayed() {
     let mem = memory();
@@ -301,14 +316,8 @@ fn a_reply_waiting_across_a_reload_is_dropped_not_replayed() {
     assert_eq!(echo.serve(&mut dev, T), Ok(Served::Dropped));
     assert_eq!(echo.stats().dropped, 1);
 
-    // The new session got the announcements and nothing else: no second
-    // half of an old reply reached the address 1024 names now.
-    let (ld, _) = linked(&mut dev, &linux);
-    assert!(drain(&linux, demo()).is_empty());
-    linux.borrow_mut().send(ld, DEMO_ADDR, b"new");
-    assert_eq!(echo.serve(&mut dev, T), Ok(Served::Echo { parts: 1 }));
-    assert_eq!(drain(&linux, demo())[0].data, b"echo: new\r\n");
-    assert_clean(&linux, &dev.platform().sim.faults);
+    // No second half of an old reply reaches the address 1024 names now.
+    new_session_serves_only_new_messages(&mut dev, &linux, &mut echo);
 }
 
 #[test]
@@ -332,12 +341,7 @@ fn a_one_part_reply_waiting_across_a_reload_is_dropped_not_replayed() {
     dev.platform_mut().reload_at = dev.platform().sim.waits + 1;
     assert_eq!(echo.serve(&mut dev, T), Ok(Served::Dropped));
     assert_eq!(echo.stats().dropped, 1);
-    let (ld, _) = linked(&mut dev, &linux);
-    assert!(drain(&linux, demo()).is_empty());
-    linux.borrow_mut().send(ld, DEMO_ADDR, b"new");
-    assert_eq!(echo.serve(&mut dev, T), Ok(Served::Echo { parts: 1 }));
-    assert_eq!(drain(&linux, demo())[0].data, b"echo: new\r\n");
-    assert_clean(&linux, &dev.platform().sim.faults);
+    new_session_serves_only_new_messages(&mut dev, &linux, &mut echo);
 }
 
 #[test]
