@@ -99,8 +99,28 @@ pub(crate) fn install(mut mu: Mu) {
     unsafe { imx7_m4::irq::unmask(Interrupt::MU) };
 }
 
-/// Requests a kick of `qid` (see [`crate::kick`] for the rules).
+/// Requests a kick of `qid` (see [`crate::kick`] for the rules). Without
+/// a critical section or a borrow when the queue is not armed and the kick
+/// can be sent or merged at once (the common case): the interrupt enters
+/// the queue only while it is armed, and only the program arms it.
 pub(crate) fn kick(qid: u32) {
+    if !TX_ARMED.load(Ordering::Relaxed) {
+        // SAFETY: the token is used for this one access only, which needs
+        // no mutual exclusion: the MU interrupt touches `SHARED` only while
+        // `TX_ARMED` is set, which the program alone sets (in `request`,
+        // not in `request_unarmed`), and no other access to `SHARED` runs
+        // meanwhile (this function is called by the program only, and
+        // none of the program's accesses is interrupted by another).
+        let cs = unsafe { critical_section::CriticalSection::new() };
+        // SAFETY: as above, nothing else holds or takes a reference to
+        // the cell's contents while this one lives.
+        let shared = unsafe { &mut *SHARED.borrow(cs).as_ptr() };
+        if let Some(s) = shared.as_mut() {
+            if s.kicks.request_unarmed(qid, &mut s.mu) {
+                return;
+            }
+        }
+    }
     critical_section::with(|cs| {
         if let Some(s) = SHARED.borrow_ref_mut(cs).as_mut() {
             s.kicks.request(qid, &mut s.mu);

@@ -116,6 +116,28 @@ impl KickQueue {
         self.flush(port);
     }
 
+    /// [`request`](Self::request) for a queue with nothing pending and the
+    /// TE1 interrupt off (not [`is_armed`](Self::is_armed)), in the cases
+    /// that leave it so: sends the kick if TR1 is free, merges it if the
+    /// unread word names the same queue, drops an unsupported queue id.
+    /// Returns `false`, having changed nothing, when the kick would have to
+    /// wait for TR1: then call [`request`](Self::request), which arms the
+    /// TE1 interrupt. Never arms it, so the caller may run this outside the
+    /// critical section that the interrupt takes to enter an armed queue.
+    pub fn request_unarmed(&mut self, qid: u32, port: &mut impl KickPort) -> bool {
+        debug_assert!(!self.is_armed());
+        if qid >= MAX_QUEUES {
+            self.stats.unsupported = self.stats.unsupported.wrapping_add(1);
+        } else if port.tx_empty() {
+            self.send(qid, port);
+        } else if self.in_flight == Some(qid) {
+            self.stats.merged = self.stats.merged.wrapping_add(1);
+        } else {
+            return false;
+        }
+        true
+    }
+
     /// Writes the kick of `qid` to TR1 if Linux has read the previous
     /// word, and says whether it did; nothing is merged, recorded or
     /// deferred. The way of stock rpmsg-lite: its caller spins (with
@@ -254,6 +276,59 @@ mod tests {
         fn set_tx_irq(&mut self, on: bool) {
             self.tx_irq = on;
         }
+    }
+
+    #[test]
+    fn unarmed_requests_do_what_request_does_or_nothing() {
+        // Random traffic through two queues side by side: one always by
+        // `request`, one by `request_unarmed` whenever it is not armed,
+        // falling back to `request` when that declines. Same words, same
+        // counters, same TE1 interrupt state, and a declined request
+        // changes nothing.
+        let (mut a, mut mu_a) = (KickQueue::new(), Mu::default());
+        let (mut b, mut mu_b) = (KickQueue::new(), Mu::default());
+        let mut x = 0x2545_F491u32;
+        let mut declined = 0;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            match x % 4 {
+                0 => {
+                    assert_eq!(mu_a.linux_reads(), mu_b.linux_reads());
+                }
+                1 => {
+                    if mu_a.te_irq() {
+                        a.flush(&mut mu_a);
+                    }
+                    if mu_b.te_irq() {
+                        b.flush(&mut mu_b);
+                    }
+                }
+                _ => {
+                    let qid = (x >> 8) % 3 + if x & 0x8000_0000 != 0 { 40 } else { 0 };
+                    a.request(qid, &mut mu_a);
+                    if b.is_armed() {
+                        b.request(qid, &mut mu_b);
+                    } else {
+                        let (st, unread, next) = (b.stats(), mu_b.unread, b.next);
+                        if !b.request_unarmed(qid, &mut mu_b) {
+                            declined += 1;
+                            assert_eq!((b.stats(), mu_b.unread, b.next), (st, unread, next));
+                            assert!(!b.is_armed() && !mu_b.tx_irq);
+                            b.request(qid, &mut mu_b);
+                        }
+                    }
+                }
+            }
+            assert_eq!(a.stats(), b.stats());
+            assert_eq!(mu_a.unread, mu_b.unread);
+            assert_eq!(mu_a.read_by_linux, mu_b.read_by_linux);
+            assert_eq!((mu_a.tx_irq, a.is_armed()), (mu_b.tx_irq, b.is_armed()));
+            assert_eq!(mu_a.overwrites + mu_b.overwrites, 0);
+        }
+        assert!(declined > 100, "the fallback was exercised: {declined}");
+        assert!(a.stats().merged > 100 && a.stats().unsupported > 100);
     }
 
     #[test]
