@@ -70,8 +70,9 @@ impl KickPort for Mu {
     }
     #[inline]
     fn write(&mut self, word: u32) {
-        // Cannot fail: only called while TE1 is set.
-        let _ = self.try_send(KICK_CHANNEL, word);
+        // Only called right after `tx_empty` found TE1 set, and TE1 stays
+        // set until this write: no second status read.
+        self.write_unchecked(KICK_CHANNEL, word);
     }
     fn set_tx_irq(&mut self, on: bool) {
         self.set_tx_interrupt(ChannelSet::only(KICK_CHANNEL), on);

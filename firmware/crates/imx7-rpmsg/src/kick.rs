@@ -39,7 +39,9 @@ pub const MAX_QUEUES: u32 = 32;
 pub trait KickPort {
     /// Whether TR1 is empty: Linux has read the previous word (TE1 set).
     fn tx_empty(&mut self) -> bool;
-    /// Writes `word` to TR1. Only called right after `tx_empty` said yes.
+    /// Writes `word` to TR1. Only called right after `tx_empty` said yes,
+    /// with nothing else writing TR1 in between (TE1 then stays set until
+    /// this write), so it need not read the status again.
     fn write(&mut self, word: u32);
     /// Enables or disables the TE1 (transmit empty) interrupt.
     fn set_tx_irq(&mut self, on: bool);

@@ -70,6 +70,14 @@ impl Mu {
         }
     }
 
+    /// Writes `word` to TRn without looking at TEn: for a caller that has
+    /// just read the status and found TEn set (the other side has read the
+    /// previous word). Called with TEn clear, it overwrites an unread word.
+    #[inline]
+    pub fn write_unchecked(&mut self, channel: Channel, word: u32) {
+        self.regs.write(channel.tr(), word);
+    }
+
     /// Like [`Mu::try_send`], polling up to `max_polls` more times while the
     /// transmit register is full. Never blocks forever on a dead peer.
     pub fn send(&mut self, channel: Channel, word: u32, max_polls: u32) -> Result<(), Busy> {
