@@ -285,8 +285,9 @@ impl Chan {
 
     /// The tty was closed for the last time (after the close waited for
     /// output to drain): what was not sent is discarded (except a record
-    /// being sent), as serial drivers do, so a paused transmit work leaves nothing behind for the next
-    /// open, and the throttle of the old line discipline no longer holds.
+    /// being sent), as serial drivers do, so a paused transmit work leaves
+    /// nothing behind for the next open, and the throttle of the old line
+    /// discipline no longer holds.
     pub(crate) fn closed(&self) {
         self.tx.lock().fifo.clear();
         self.reset_throttle();
