@@ -14,7 +14,8 @@
 //! channel must not be overwritten by the next client's word: all four
 //! answers must come back in order; (1) `words` words on each of the four
 //! channels at once, every answer checked; (2) `doorbells` rounds ringing
-//! all four doorbells and waiting for the four answers.
+//! all four doorbells and waiting for the four answers (with
+//! `overlap_doorbells` off, each doorbell's answer before the next ring).
 
 use core::{
     fmt,
@@ -338,7 +339,9 @@ fn words_phase(dev: &Device<Bound>, run: &Run<'_>) -> Result<(), Failure> {
 }
 
 /// Phase 2: ring all four doorbells, wait for the four answers; repeat.
-fn doorbell_phase(run: &Run<'_>, rounds: u32) -> Result<(), Failure> {
+/// Unless `overlap`, each doorbell's answer is awaited before the next ring,
+/// so no ring is ever pending while another is made.
+fn doorbell_phase(run: &Run<'_>, rounds: u32, overlap: bool) -> Result<(), Failure> {
     let rung = || {
         run.bells
             .iter()
@@ -349,6 +352,10 @@ fn doorbell_phase(run: &Run<'_>, rounds: u32) -> Result<(), Failure> {
         for (n, chan) in run.txdb.iter().enumerate() {
             chan.send(0)
                 .map_err(|e| fail(fmt!("ring txdb{n}: {e:?}")))?;
+            if !overlap {
+                wait_for(|| run.bells[n].load(Ordering::Acquire) >= round, rung)
+                    .map_err(|_| fail(fmt!("doorbell {n}, round {round}: no answer")))?;
+            }
         }
         wait_for(
             || run.bells.iter().all(|b| b.load(Ordering::Acquire) >= round),
@@ -459,6 +466,7 @@ impl platform::Driver for TestClientDriver {
         let words = module_parameters::words.value();
         let rounds = module_parameters::doorbells.value();
         let busy = module_parameters::busy_test.value();
+        let overlap = module_parameters::overlap_doorbells.value();
 
         // First, while TR3/RR3 are free: the busy test.
         let busy_result = if busy { busy_phase(dev) } else { Ok(()) };
@@ -486,16 +494,17 @@ impl platform::Driver for TestClientDriver {
 
         let result = busy_result
             .and_then(|()| words_phase(dev, &run))
-            .and_then(|()| doorbell_phase(&run, rounds));
+            .and_then(|()| doorbell_phase(&run, rounds, overlap));
         match result {
             Ok(()) => dev_info!(
                 dev,
-                "imx-mu-test: PASS words={}x{} doorbells={}x{} busy_test={}\n",
+                "imx-mu-test: PASS words={}x{} doorbells={}x{} busy_test={} overlap_doorbells={}\n",
                 words,
                 CHANNELS,
                 rounds,
                 CHANNELS,
-                busy
+                busy,
+                overlap
             ),
             Err(Failure(why)) => dev_err!(
                 dev,
@@ -531,6 +540,10 @@ kernel::module_platform_driver! {
         busy_test: bool {
             default: true,
             description: "Check that an unread word is never overwritten (fails on imx-mailbox, which overwrites)",
+        },
+        overlap_doorbells: bool {
+            default: true,
+            description: "Ring all four doorbells before awaiting answers (imx-mailbox on i.MX7 can ring twice: its read-modify-write of CR rewrites a GIRn the M4 just acknowledged)",
         },
     },
 }
