@@ -215,9 +215,9 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Waits up to `timeout` ticks for the link to come up.
     pub fn wait_link(&mut self, timeout: u32) -> Result<(), Error> {
-        let start = self.start(timeout);
+        let mut start = None;
         while !self.poll() {
-            self.retry(Error::LinkDown, start, timeout)?;
+            self.retry(Error::LinkDown, &mut start, timeout)?;
         }
         Ok(())
     }
@@ -260,28 +260,26 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         }
     }
 
-    /// The start tick of a blocking call with `timeout`. Reads the clock
-    /// only for a finite timeout, so that waiting without a deadline needs
-    /// no running clock (a platform may then sleep without a tick).
-    pub(crate) fn start(&mut self, timeout: u32) -> u32 {
-        if timeout == FOREVER || timeout == NO_WAIT {
-            0
-        } else {
-            self.platform.now()
-        }
-    }
-
     /// The retry step of every blocking call: `Err` to stop with (the
     /// operation's error, or `Timeout`), `Ok` after sleeping in
     /// [`Platform::wait`] when the call should try again. `start` is the
-    /// tick the call began at.
-    pub(crate) fn retry(&mut self, err: Error, start: u32, timeout: u32) -> Result<(), Error> {
+    /// tick of the call's first retry, `None` before it: the clock is read
+    /// only when a call with a finite timeout has to wait, so that waiting
+    /// without a deadline needs no running clock (a platform may then
+    /// sleep without a tick).
+    pub(crate) fn retry(
+        &mut self,
+        err: Error,
+        start: &mut Option<u32>,
+        timeout: u32,
+    ) -> Result<(), Error> {
         if !matches!(err, Error::WouldBlock | Error::LinkDown) || timeout == NO_WAIT {
             return Err(err);
         }
         let mut left = FOREVER;
         if timeout != FOREVER {
-            let spent = self.platform.now().wrapping_sub(start);
+            let now = self.platform.now();
+            let spent = now.wrapping_sub(*start.get_or_insert(now));
             left = timeout
                 .checked_sub(spent)
                 .filter(|&l| l > 0)

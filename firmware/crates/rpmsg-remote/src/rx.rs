@@ -114,10 +114,10 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Like [`try_recv`](Self::try_recv), waiting up to `timeout` ticks.
     pub fn recv(&mut self, timeout: u32) -> Result<RxBuf, Error> {
-        let start = self.start(timeout);
+        let mut start = None;
         loop {
             match self.try_recv() {
-                Err(e) => self.retry(e, start, timeout)?,
+                Err(e) => self.retry(e, &mut start, timeout)?,
                 ok => return ok,
             }
         }

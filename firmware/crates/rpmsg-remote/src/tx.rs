@@ -69,10 +69,10 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         data: &[u8],
         timeout: u32,
     ) -> Result<(), Error> {
-        let start = self.start(timeout);
+        let mut start = None;
         loop {
             match self.try_send(ept, dst, data) {
-                Err(e) => self.retry(e, start, timeout)?,
+                Err(e) => self.retry(e, &mut start, timeout)?,
                 ok => return ok,
             }
         }
@@ -89,10 +89,10 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Like [`try_alloc_tx`](Self::try_alloc_tx), waiting up to `timeout`.
     pub fn alloc_tx(&mut self, timeout: u32) -> Result<TxBuf, Error> {
-        let start = self.start(timeout);
+        let mut start = None;
         loop {
             match self.try_alloc_tx() {
-                Err(e) => self.retry(e, start, timeout)?,
+                Err(e) => self.retry(e, &mut start, timeout)?,
                 ok => return ok,
             }
         }
@@ -157,10 +157,10 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         suffix: &[u8],
         timeout: u32,
     ) -> Result<(), Error> {
-        let start = self.start(timeout);
+        let mut start = None;
         loop {
             match self.try_reply(ept, rx, prefix, suffix) {
-                Err(e) => self.retry(e, start, timeout)?,
+                Err(e) => self.retry(e, &mut start, timeout)?,
                 ok => return ok,
             }
         }
