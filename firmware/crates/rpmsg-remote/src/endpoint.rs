@@ -42,6 +42,15 @@ const EMPTY: Slot = Slot {
     state: 0,
 };
 
+/// The dynamic address after `a`, wrapping from `ADDR_ANY` to
+/// [`ADDR_DYNAMIC_BASE`].
+fn next_dynamic(a: u32) -> u32 {
+    match a.wrapping_add(1) {
+        ADDR_ANY => ADDR_DYNAMIC_BASE,
+        n => n,
+    }
+}
+
 /// Up to `E` endpoints.
 #[derive(Debug)]
 pub(crate) struct Table<const E: usize> {
@@ -91,13 +100,20 @@ impl<const E: usize> Table<E> {
             .iter()
             .position(|s| s.state & USED == 0)
             .ok_or(Error::NoSlot)?;
-        let addr = match addr {
-            Some(a) if a == NS_ADDR || a == ADDR_ANY || self.find(a).is_some() => {
-                return Err(Error::AddressInUse)
+        // One search for a fixed address and for a dynamic one (which is
+        // never 53 or `ADDR_ANY`): at most `E` addresses are taken, so `E +
+        // 1` dynamic candidates always contain a free one.
+        let mut a = addr.unwrap_or(self.next_dyn);
+        while a == NS_ADDR || a == ADDR_ANY || self.find(a).is_some() {
+            if addr.is_some() {
+                return Err(Error::AddressInUse);
             }
-            Some(a) => a,
-            None => self.dynamic(),
-        };
+            a = next_dynamic(a);
+        }
+        if addr.is_none() {
+            self.next_dyn = next_dynamic(a);
+        }
+        let addr = a;
         if let Some(s) = self.slots.get_mut(slot) {
             *s = Slot {
                 addr,
@@ -110,21 +126,6 @@ impl<const E: usize> Table<E> {
             slot: slot as u8,
             addr,
         })
-    }
-
-    /// A free address at or after the dynamic cursor. At most `E` addresses
-    /// are taken, so `E + 1` candidates always contain a free one.
-    fn dynamic(&mut self) -> u32 {
-        loop {
-            let a = self.next_dyn;
-            self.next_dyn = match a.wrapping_add(1) {
-                ADDR_ANY => ADDR_DYNAMIC_BASE,
-                n => n,
-            };
-            if self.find(a).is_none() {
-                return a;
-            }
-        }
     }
 
     /// Whether `ept` still names a live slot.
