@@ -32,13 +32,13 @@ const ANNOUNCED: u8 = 4;
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     addr: u32,
-    name: &'static [u8],
+    name: Option<&'static [u8]>,
     state: u8,
 }
 
 const EMPTY: Slot = Slot {
     addr: 0,
-    name: &[],
+    name: None,
     state: 0,
 };
 
@@ -117,7 +117,7 @@ impl<const E: usize> Table<E> {
         if let Some(s) = self.slots.get_mut(slot) {
             *s = Slot {
                 addr,
-                name: name.unwrap_or(&[]),
+                name,
                 state: USED | if name.is_some() { NAMED } else { 0 },
             };
         }
@@ -165,7 +165,7 @@ impl<const E: usize> Table<E> {
     /// Address and name of slot `i` (an empty slot for an invalid index).
     pub fn entry(&self, i: usize) -> (u32, &'static [u8]) {
         let s = self.slots.get(i).unwrap_or(&EMPTY);
-        (s.addr, s.name)
+        (s.addr, s.name.unwrap_or(&[]))
     }
 
     /// Marks slot `i` announced.
