@@ -32,6 +32,7 @@ const ANNOUNCED: u8 = 4;
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     addr: u32,
+    /// `None`, not an empty slice, so that an empty slot is all zeros.
     name: Option<&'static [u8]>,
     state: u8,
 }
@@ -62,10 +63,13 @@ pub(crate) struct Table<const E: usize> {
 }
 
 impl<const E: usize> Table<E> {
+    /// `E` empty slots: a constant, all zeros (see `Slot::name`).
+    const EMPTY_SLOTS: [Slot; E] = [EMPTY; E];
+
     /// An empty table.
     pub const fn new() -> Self {
         Self {
-            slots: [EMPTY; E],
+            slots: Self::EMPTY_SLOTS,
             next_dyn: ADDR_DYNAMIC_BASE,
             to_announce: false,
         }
