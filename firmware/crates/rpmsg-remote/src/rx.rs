@@ -128,14 +128,15 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     pub fn recv_into(&mut self, out: &mut [u8], timeout: u32) -> Result<Received, Error> {
         let rx = self.recv(timeout)?;
         self.read(&rx, 0, out);
-        let r = Received {
+        // Cannot be stale (`recv` just looked at the rings): `release`
+        // without its generation check.
+        self.give_back(rx.id);
+        self.kick();
+        Ok(Received {
             src: rx.src,
             dst: rx.dst,
             len: rx.len(),
-        };
-        // Cannot be stale: `recv` just looked at the rings.
-        let _ = self.release(rx);
-        Ok(r)
+        })
     }
 
     /// Copies payload bytes of `rx` from `offset` into `out`; returns how
