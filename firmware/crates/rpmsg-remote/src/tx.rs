@@ -54,6 +54,12 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         }
         self.look();
         let b = self.take_tx()?;
+        if data.len() > usize::from(b.room) {
+            // Shorter than Linux's buffers usually are: kept for the
+            // next send, as `try_reply` does.
+            self.put_spare(b.id);
+            return Err(Error::TooLong);
+        }
         self.write_payload(b.off, 0, data);
         self.commit(b, ept.addr, dst, data.len() as u16);
         self.kick();
