@@ -168,7 +168,17 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Announces the named endpoints not yet announced, as far as buffers
     /// allow (the rest at a later look).
+    #[inline(always)]
     pub(crate) fn announce(&mut self) {
+        if self.epts.may_need_announcing() {
+            self.announce_now();
+        }
+    }
+
+    /// [`announce`](Self::announce) when an endpoint may need it (out of
+    /// line: rare).
+    #[inline(never)]
+    fn announce_now(&mut self) {
         while let Some(i) = self.epts.unannounced() {
             if self.send_ns(i, NS_CREATE).is_err() {
                 break;
