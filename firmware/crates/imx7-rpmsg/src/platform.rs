@@ -240,6 +240,10 @@ impl Platform for Imx7Platform {
     }
 
     fn take_kicked(&mut self) -> bool {
+        irq::take_kicked() != 0
+    }
+
+    fn take_kick_summary(&mut self) -> u32 {
         irq::take_kicked()
     }
 

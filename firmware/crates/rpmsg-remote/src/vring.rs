@@ -122,6 +122,18 @@ impl<C: Config, const R: usize> Vq<C, R> {
         true
     }
 
+    /// Whether the ring may have been re-created since the latest
+    /// [`resync`](Self::resync): its used index in memory is not the one
+    /// we wrote (Linux zeroes a new ring's), or ours is 0, where only the
+    /// available index falling behind what we consumed tells a new ring.
+    /// Reads the used index only. (A used index we publish just as Linux
+    /// zeroes the ring lands in the new one; then, as in `resync`, only
+    /// an available index behind what we consumed tells.)
+    #[inline(always)]
+    pub fn may_be_recreated<S: SharedMemory>(&self, shm: &S) -> bool {
+        self.used == 0 || shm.read_u16(self.used_off() + 2) != self.used
+    }
+
     /// Reads the ring's indices as stock rpmsg-lite does (a
     /// [`LITE_LIKE`](crate::Config::LITE_LIKE) device): the used index is
     /// taken from memory, as rpmsg-lite increments the one in the ring at
