@@ -166,12 +166,16 @@ impl<C: Config, const R: usize> Vq<C, R> {
     /// Takes the next available entry seen by the latest
     /// [`resync`](Self::resync): its descriptor index (unchecked).
     pub fn pop<S: SharedMemory>(&mut self, shm: &S) -> Result<Option<u16>, Fault> {
+        // Nothing to take first (the common case of a look that found
+        // nothing): an available index equal to `last_avail` is never
+        // more than NUM ahead of `used`, as every entry taken was checked
+        // below and `used` only moves up to `last_avail`.
+        if self.avail == self.last_avail {
+            return Ok(None);
+        }
         // What `pending` checks, without building its result.
         if !lite_like::<C>() && self.avail.wrapping_sub(self.used) > C::NUM {
             return Err(Fault::AvailJump);
-        }
-        if self.avail == self.last_avail {
-            return Ok(None);
         }
         // Read the entry only after the index that published it.
         shm.barrier();
