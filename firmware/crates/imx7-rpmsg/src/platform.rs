@@ -139,6 +139,17 @@ impl Imx7Platform {
         crate::storm::storm(&mut StormMu(self), words, patience, word)
     }
 
+    /// Stops the clock unless the rate limit of the diagnostic lines needs
+    /// it: a wait without a deadline is about to sleep until an interrupt.
+    /// Out of line: at most waits the clock is stopped already, and the
+    /// wait then needs none of this.
+    #[inline(never)]
+    fn stop_clock_if_unneeded(&mut self) {
+        if !self.limit.needs_time(clock::now()) {
+            self.clock.stop();
+        }
+    }
+
     /// Whether a diagnostic line may be printed now (rate limit); prints
     /// the number of suppressed ones first.
     fn may_print(&mut self) -> bool {
@@ -219,9 +230,9 @@ impl Platform for Imx7Platform {
             cortex_m::interrupt::disable();
             let done = irq::kicked()
                 || if ticks == FOREVER {
-                    if !self.limit.needs_time(clock::now()) {
-                        // Nobody has a deadline: sleep until an interrupt.
-                        self.clock.stop();
+                    // Stopped already (the common case): nothing to decide.
+                    if self.clock.is_running() {
+                        self.stop_clock_if_unneeded();
                     }
                     false
                 } else {
