@@ -242,10 +242,12 @@ impl<C: Config, const R: usize> Vq<C, R> {
     pub fn push_used_wakes<S: SharedMemory>(&mut self, shm: &S, id: u16, len: u32) -> bool {
         let before = self.used;
         self.push_used(shm, id, len);
-        self.unkicked = self.unkicked.saturating_add(1);
+        // In a local: the barrier would make the compiler read it again.
+        let unkicked = self.unkicked.saturating_add(1);
+        self.unkicked = unkicked;
         shm.barrier();
         let with_us = shm.read_u16(self.avail_idx_off()).wrapping_sub(before);
-        if with_us.saturating_add(self.unkicked) < C::CONSUMED_KICK_AT {
+        if with_us.saturating_add(unkicked) < C::CONSUMED_KICK_AT {
             return false;
         }
         self.unkicked = 0;
@@ -264,9 +266,12 @@ impl<C: Config, const R: usize> Vq<C, R> {
 
     /// Publishes our used index, after the entries it covers.
     pub fn publish_used<S: SharedMemory>(&self, shm: &S) {
+        // Read before the barrier, which would make the compiler read it
+        // again after (it is ours, not shared).
+        let used = self.used;
         // The entries must be visible before the index that publishes them.
         shm.barrier();
-        shm.write_u16(self.used_off() + 2, self.used);
+        shm.write_u16(self.used_off() + 2, used);
     }
 
     /// Sets or clears `VRING_USED_F_NO_NOTIFY` (bit 0 of the used ring's
