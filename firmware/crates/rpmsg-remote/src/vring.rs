@@ -177,11 +177,13 @@ impl<C: Config, const R: usize> Vq<C, R> {
         if !lite_like::<C>() && self.avail.wrapping_sub(self.used) > C::NUM {
             return Err(Fault::AvailJump);
         }
+        // In a local: the barrier would make the compiler read it again.
+        let last_avail = self.last_avail;
         // Read the entry only after the index that published it.
         shm.barrier();
-        let slot = u32::from(self.last_avail & (C::NUM - 1));
+        let slot = u32::from(last_avail & (C::NUM - 1));
         let id = shm.read_u16(Self::BASE + avail_offset(C::NUM) + 4 + 2 * slot);
-        self.last_avail = self.last_avail.wrapping_add(1);
+        self.last_avail = last_avail.wrapping_add(1);
         Ok(Some(id))
     }
 
