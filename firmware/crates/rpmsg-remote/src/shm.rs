@@ -235,24 +235,30 @@ impl<C: Config> SharedMemory for VolatileShm<C> {
 
     #[inline(never)]
     fn copy_within(&self, from: u32, to: u32, len: u32) {
-        match (self.at(from, len), self.at(to, len)) {
-            // Same offset modulo 4 (the base is 8-byte aligned): both sides
-            // reach their word boundaries together.
-            (Some(s), Some(d)) if (from ^ to).is_multiple_of(4) => {
-                // SAFETY: `at` checked both ranges; the caller's ranges do
-                // not overlap (trait contract), and both are window memory.
-                #[cfg(all(target_arch = "arm", target_os = "none"))]
-                unsafe {
-                    within(s, d, len as usize)
-                }
-                // SAFETY: as above.
-                #[cfg(not(all(target_arch = "arm", target_os = "none")))]
-                unsafe {
-                    transfer::<WITHIN>(s, d, len as usize)
+        // Same offset modulo 4 (the base is 8-byte aligned): both sides
+        // reach their word boundaries together. The ranges are tested one
+        // after the other: at opt-level `z`, a match on the pair of their
+        // results builds the pair before testing it.
+        if (from ^ to).is_multiple_of(4) {
+            if let Some(s) = self.at(from, len) {
+                if let Some(d) = self.at(to, len) {
+                    // SAFETY: `at` checked both ranges; the caller's ranges
+                    // do not overlap (trait contract), and both are window
+                    // memory.
+                    #[cfg(all(target_arch = "arm", target_os = "none"))]
+                    unsafe {
+                        within(s, d, len as usize)
+                    }
+                    // SAFETY: as above.
+                    #[cfg(not(all(target_arch = "arm", target_os = "none")))]
+                    unsafe {
+                        transfer::<WITHIN>(s, d, len as usize)
+                    }
+                    return;
                 }
             }
-            _ => bounce_copy(self, from, to, len),
         }
+        bounce_copy(self, from, to, len);
     }
 }
 
