@@ -275,6 +275,9 @@ impl Platform for Reloading<'_, '_> {
     fn take_kicked(&mut self) -> bool {
         self.sim.take_kicked()
     }
+    fn take_kick_summary(&mut self) -> u32 {
+        self.sim.take_kick_summary()
+    }
     fn fault(&mut self, fault: Fault) {
         self.sim.fault(fault)
     }

@@ -54,6 +54,11 @@ impl Clock {
         }
     }
 
+    /// Whether it ticks.
+    pub(crate) fn is_running(&self) -> bool {
+        self.running
+    }
+
     /// Stops ticking: nobody waits with a deadline.
     pub(crate) fn stop(&mut self) {
         if self.running {

@@ -20,6 +20,7 @@ use critical_section::Mutex;
 use imx7_m4::interrupt;
 use imx7_m4::mu::{Channel, ChannelSet, Mu};
 use imx7_m4::Interrupt;
+use rpmsg_remote::{kick_summary, ANY_KICK};
 
 use crate::kick::{KickPort, KickQueue, KickStats};
 
@@ -44,9 +45,11 @@ struct Shared {
 }
 
 static SHARED: Mutex<RefCell<Option<Shared>>> = Mutex::new(RefCell::new(None));
-/// Set by the interrupt when Linux kicked; taken by the stack's look at
-/// the rings (`Platform::take_kicked`), which `wait` returns for.
-static KICKED: AtomicBool = AtomicBool::new(false);
+/// Set by the interrupt when Linux kicked, to the OR of
+/// [`kick_summary`] over the words received (never 0 then); taken by the
+/// stack's look at the rings (`Platform::take_kick_summary`), which `wait`
+/// returns for.
+static KICKED: AtomicU32 = AtomicU32::new(0);
 /// Set by the interrupt on the first word from Linux, never cleared.
 static LINUX_SEEN: AtomicBool = AtomicBool::new(false);
 /// Whether the kick queue has the TE1 interrupt on, which it has whenever
@@ -94,7 +97,7 @@ pub(crate) fn install(mut mu: Mu) {
     });
     // Look at the rings once at start: Linux may have set them up and
     // kicked before we ran.
-    KICKED.store(true, Ordering::Release);
+    KICKED.store(ANY_KICK, Ordering::Release);
     // SAFETY: the handler's state is installed above, and this crate never
     // relies on the MU interrupt being masked (it uses critical sections).
     unsafe { imx7_m4::irq::unmask(Interrupt::MU) };
@@ -167,22 +170,24 @@ pub(crate) fn linux_seen() -> bool {
     LINUX_SEEN.load(Ordering::Acquire)
 }
 
-/// Takes the sticky "Linux kicked" flag. A load and a store, not an
-/// atomic swap: a kick whose interrupt sets the flag between the two is
-/// lost as a flag but not as a kick, since Linux published before kicking
-/// and the caller's look at the rings comes after the store.
-pub(crate) fn take_kicked() -> bool {
-    if KICKED.load(Ordering::Acquire) {
-        KICKED.store(false, Ordering::Relaxed);
-        true
-    } else {
-        false
+/// Takes the sticky "Linux kicked" summary (0: no kick). A load and a
+/// store, not an atomic swap: a kick whose interrupt adds to the summary
+/// between the two is lost as a summary but not as a kick, since Linux
+/// published before kicking and the caller's look at the rings comes
+/// after the store (what its bits would add, a full look at vring0, the
+/// stack does not need for what a kick published: see
+/// `Platform::take_kick_summary`).
+pub(crate) fn take_kicked() -> u32 {
+    let kicks = KICKED.load(Ordering::Acquire);
+    if kicks != 0 {
+        KICKED.store(0, Ordering::Relaxed);
     }
+    kicks
 }
 
-/// Whether the sticky "Linux kicked" flag is set (it stays set).
+/// Whether the sticky "Linux kicked" summary is set (it stays set).
 pub(crate) fn kicked() -> bool {
-    KICKED.load(Ordering::Acquire)
+    KICKED.load(Ordering::Acquire) != 0
 }
 
 /// The counters.
@@ -223,7 +228,10 @@ pub fn on_mu_interrupt() {
             KICKED_QUEUES.fetch_or(bit, Ordering::AcqRel);
         }
         LINUX_SEEN.store(true, Ordering::Relaxed);
-        KICKED.store(true, Ordering::Release);
+        KICKED.store(
+            KICKED.load(Ordering::Relaxed) | kick_summary(word),
+            Ordering::Release,
+        );
     }
     // Most interrupts bring a kick from Linux and find nothing to send.
     if TX_ARMED.load(Ordering::Relaxed) {

@@ -20,7 +20,7 @@
 //!   reads RR1 at once (so Linux's TR1 is free again) and sets a sticky
 //!   flag; `Platform::wait` sleeps in `wfi` until that flag or the timeout,
 //!   and the stack's next look at the rings takes it
-//!   (`Platform::take_kicked`; no flag, no look).
+//!   (`Platform::take_kick_summary`; no flag, no look).
 //! * **Time**: SysTick from the processor clock, [`TICK_HZ`] ticks per
 //!   second (milliseconds when the `core_hz` given is right); timeouts of
 //!   the stack are in these ticks. Tickless: SysTick runs only while

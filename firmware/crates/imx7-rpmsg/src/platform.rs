@@ -139,6 +139,17 @@ impl Imx7Platform {
         crate::storm::storm(&mut StormMu(self), words, patience, word)
     }
 
+    /// Stops the clock unless the rate limit of the diagnostic lines needs
+    /// it: a wait without a deadline is about to sleep until an interrupt.
+    /// Out of line: at most waits the clock is stopped already, and the
+    /// wait then needs none of this.
+    #[inline(never)]
+    fn stop_clock_if_unneeded(&mut self) {
+        if !self.limit.needs_time(clock::now()) {
+            self.clock.stop();
+        }
+    }
+
     /// Whether a diagnostic line may be printed now (rate limit); prints
     /// the number of suppressed ones first.
     fn may_print(&mut self) -> bool {
@@ -196,10 +207,14 @@ impl Platform for Imx7Platform {
     }
 
     fn wait(&mut self, ticks: u32) {
-        if ticks != FOREVER {
+        // The start tick only for a deadline: without one the clock may be
+        // stopped, and reading it is wasted.
+        let start = if ticks != FOREVER {
             self.clock.run();
-        }
-        let start = clock::now();
+            clock::now()
+        } else {
+            0
+        };
         if !cortex_m::register::primask::read().is_active() {
             // Called with interrupts masked: no handler can run, so service
             // the MU by hand and let the caller retry.
@@ -210,14 +225,19 @@ impl Platform for Imx7Platform {
             // Check and sleep with interrupts masked: an interrupt that
             // comes after the check still ends `wfi` (a pending interrupt
             // wakes the core even while PRIMASK is set) and its handler
-            // runs as soon as they are unmasked. No kick is missed.
+            // runs as soon as they are unmasked. No kick is missed. The
+            // kick is checked first: after the sleep it is what ended it.
             cortex_m::interrupt::disable();
-            let done =
-                irq::kicked() || (ticks != FOREVER && clock::now().wrapping_sub(start) >= ticks);
-            if ticks == FOREVER && !self.limit.needs_time(clock::now()) {
-                // Nobody has a deadline: sleep until an interrupt.
-                self.clock.stop();
-            }
+            let done = irq::kicked()
+                || if ticks == FOREVER {
+                    // Stopped already (the common case): nothing to decide.
+                    if self.clock.is_running() {
+                        self.stop_clock_if_unneeded();
+                    }
+                    false
+                } else {
+                    clock::now().wrapping_sub(start) >= ticks
+                };
             if !done {
                 cortex_m::asm::wfi();
             }
@@ -231,6 +251,10 @@ impl Platform for Imx7Platform {
     }
 
     fn take_kicked(&mut self) -> bool {
+        irq::take_kicked() != 0
+    }
+
+    fn take_kick_summary(&mut self) -> u32 {
         irq::take_kicked()
     }
 

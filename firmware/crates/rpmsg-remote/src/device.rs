@@ -6,7 +6,7 @@ use crate::config::{check, lite_like, Config, Imx7};
 use crate::endpoint::{Endpoint, Table};
 use crate::error::Error;
 use crate::ns::{NS_CREATE, NS_DESTROY};
-use crate::platform::{Fault, Platform, FOREVER, NO_WAIT};
+use crate::platform::{kick_summary, kick_word, Fault, Platform, ANY_KICK, FOREVER, NO_WAIT};
 use crate::shm::SharedMemory;
 use crate::tx::MAX_HELD_TX;
 use crate::vring::Vq;
@@ -23,8 +23,9 @@ use crate::vring::Vq;
 /// ([`poll`](Self::poll)): it notices Linux re-creating them, brings the
 /// link up and sends pending name-service announcements. The look is
 /// skipped when the platform says Linux has not kicked since the previous
-/// one ([`Platform::take_kicked`]): it would see nothing new. Giving a buffer
-/// back checks it against what the latest look saw. Linux is kicked once
+/// one ([`Platform::take_kick_summary`]): it would see nothing new; after
+/// kicks of vring1 alone it reads only vring0's used index. Giving a
+/// buffer back checks it against what the latest look saw. Linux is kicked once
 /// per queue at the end of an operation, however many buffers it returned.
 #[derive(Debug)]
 pub struct Device<S, P, C = Imx7, const E: usize = 4> {
@@ -106,33 +107,43 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
     /// firmware while Linux runs, re-establishes the channels.
     pub fn poll(&mut self) -> bool {
         // This look covers every kick so far.
-        let _ = self.platform.take_kicked();
-        self.look_now()
+        let _ = self.platform.take_kick_summary();
+        self.look_now(ANY_KICK)
     }
 
     /// The look of an operation: [`poll`](Self::poll) unless Linux has not
-    /// kicked since the previous look (see [`Platform::take_kicked`]), in
-    /// which case the rings are as that look saw them; returns whether the
-    /// link is up.
+    /// kicked since the previous look (see
+    /// [`Platform::take_kick_summary`]), in which case the rings are as
+    /// that look saw them; returns whether the link is up.
     #[inline(always)]
     pub(crate) fn look(&mut self) -> bool {
         // A LITE_LIKE device looks at vring0 whenever it needs a buffer,
         // as rpmsg-lite's allocation does.
-        if self.platform.take_kicked() || !self.looked || lite_like::<C>() {
-            self.look_now();
+        let kicks = self.platform.take_kick_summary();
+        if kicks != 0 || !self.looked || lite_like::<C>() {
+            self.look_now(kicks);
         }
         self.link
     }
 
-    /// [`poll`](Self::poll) after the kick flag was taken.
-    fn look_now(&mut self) -> bool {
+    /// [`poll`](Self::poll) after the kicks were taken, with their
+    /// summary ([`Platform::take_kick_summary`]). After kicks of vring1
+    /// alone, vring0's available index is not read: Linux did not kick
+    /// for it, and it is read again before a lack of buffers is reported
+    /// ([`take_tx`](Self::take_tx)); only its used index is, to notice a
+    /// re-created vring0 (see [`Vq::may_be_recreated`]).
+    fn look_now(&mut self, kicks: u32) -> bool {
         self.looked = true;
         #[cfg(feature = "lite-like")]
         if C::LITE_LIKE {
             return self.poll_lite();
         }
         if self.link {
-            self.resync_tx();
+            if kicks != kick_summary(kick_word(Self::RX_QUEUE))
+                || self.tx.may_be_recreated(&self.shm)
+            {
+                self.resync_tx();
+            }
         } else {
             // Waiting for buffers: Linux must kick when it makes some
             // available (a firmware that ran before us may have left the
@@ -171,7 +182,17 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
 
     /// Announces the named endpoints not yet announced, as far as buffers
     /// allow (the rest at a later look).
+    #[inline(always)]
     pub(crate) fn announce(&mut self) {
+        if self.epts.may_need_announcing() {
+            self.announce_now();
+        }
+    }
+
+    /// [`announce`](Self::announce) when an endpoint may need it (out of
+    /// line: rare).
+    #[inline(never)]
+    fn announce_now(&mut self) {
         while let Some(i) = self.epts.unannounced() {
             if self.send_ns(i, NS_CREATE).is_err() {
                 break;

@@ -153,6 +153,12 @@ impl<const E: usize> Table<E> {
             .is_some_and(|s| s.state & ANNOUNCED != 0)
     }
 
+    /// Whether [`unannounced`](Self::unannounced) may find an endpoint
+    /// (`false`: it will not).
+    pub fn may_need_announcing(&self) -> bool {
+        self.to_announce
+    }
+
     /// The slot of the next named endpoint not yet announced.
     pub fn unannounced(&mut self) -> Option<usize> {
         if !self.to_announce {

@@ -203,7 +203,9 @@ pub use device::Device;
 pub use endpoint::{Endpoint, ADDR_ANY, ADDR_DYNAMIC_BASE};
 pub use error::Error;
 pub use header::Header;
-pub use platform::{kick_queue, kick_word, Fault, Platform, FOREVER, NO_WAIT};
+pub use platform::{
+    kick_queue, kick_summary, kick_word, Fault, Platform, ANY_KICK, FOREVER, NO_WAIT,
+};
 pub use rx::{Received, RxBuf};
 pub use shm::{CellShm, SharedMemory, VolatileShm};
 pub use tx::{TxBuf, MAX_HELD_TX};

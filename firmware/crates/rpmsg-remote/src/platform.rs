@@ -18,6 +18,23 @@ pub const fn kick_queue(word: u32) -> u32 {
     word >> 16
 }
 
+/// What a kick word adds to [`Platform::take_kick_summary`]: its queue
+/// id plus one for a word of the form `q << 16`, [`ANY_KICK`] for any
+/// other word. An OR of these equals `kick_summary(kick_word(q))` for an
+/// odd `q` (vring1 of vdev `q / 2`) only if every word had the form
+/// `q << 16` and no queue id was even (a vring0): an even id plus one is
+/// odd and would set bit 0, which `q + 1` has clear.
+pub const fn kick_summary(word: u32) -> u32 {
+    if word & 0xFFFF == 0 {
+        kick_queue(word) + 1
+    } else {
+        ANY_KICK
+    }
+}
+
+/// A [`Platform::take_kick_summary`] that says nothing about the queues.
+pub const ANY_KICK: u32 = u32::MAX;
+
 /// Untrusted input that was rejected (or an event worth logging). The stack
 /// never panics on these; it drops the offending item and reports it through
 /// [`Platform::fault`].
@@ -84,6 +101,25 @@ pub trait Platform {
     /// The default says yes, always: every operation looks.
     fn take_kicked(&mut self) -> bool {
         true
+    }
+
+    /// [`take_kicked`](Self::take_kicked) with a summary of the kicks:
+    /// 0 if Linux has not kicked since the previous call, else the
+    /// bitwise OR of [`kick_summary`] over the words received since (or
+    /// [`ANY_KICK`] when the platform does not know them). The stack calls
+    /// it instead of `take_kicked` at the start of each look: a summary
+    /// that is exactly `kick_summary(kick_word(q))`, `q` vring1's queue,
+    /// says that no kick of vring0 came (see [`kick_summary`]), so the
+    /// look reads only vring0's used index, to notice a re-created ring. A platform may lose bits
+    /// of kicks that arrive while the summary is taken, but not the kick
+    /// itself (a later call reports a kick then). The default asks
+    /// `take_kicked` and does not know the queues.
+    fn take_kick_summary(&mut self) -> u32 {
+        if self.take_kicked() {
+            ANY_KICK
+        } else {
+            0
+        }
     }
 
     /// Called for every rejected input and for ring resets: count or log.

@@ -235,16 +235,30 @@ impl<C: Config> SharedMemory for VolatileShm<C> {
 
     #[inline(never)]
     fn copy_within(&self, from: u32, to: u32, len: u32) {
-        match (self.at(from, len), self.at(to, len)) {
-            // Same offset modulo 4 (the base is 8-byte aligned): both sides
-            // reach their word boundaries together.
-            (Some(s), Some(d)) if (from ^ to).is_multiple_of(4) => {
-                // SAFETY: `at` checked both ranges; the caller's ranges do
-                // not overlap (trait contract), and both are window memory.
-                unsafe { transfer::<WITHIN>(s, d, len as usize) }
+        // Same offset modulo 4 (the base is 8-byte aligned): both sides
+        // reach their word boundaries together. The ranges are tested one
+        // after the other: at opt-level `z`, a match on the pair of their
+        // results builds the pair before testing it.
+        if (from ^ to).is_multiple_of(4) {
+            if let Some(s) = self.at(from, len) {
+                if let Some(d) = self.at(to, len) {
+                    // SAFETY: `at` checked both ranges; the caller's ranges
+                    // do not overlap (trait contract), and both are window
+                    // memory.
+                    #[cfg(all(target_arch = "arm", target_os = "none"))]
+                    unsafe {
+                        within(s, d, len as usize)
+                    }
+                    // SAFETY: as above.
+                    #[cfg(not(all(target_arch = "arm", target_os = "none")))]
+                    unsafe {
+                        transfer::<WITHIN>(s, d, len as usize)
+                    }
+                    return;
+                }
             }
-            _ => bounce_copy(self, from, to, len),
         }
+        bounce_copy(self, from, to, len);
     }
 }
 
@@ -292,36 +306,7 @@ unsafe fn transfer<const MODE: u8>(shm: *mut u8, local: *mut u8, len: usize) {
         step!(u8);
     }
     if MODE == WITHIN {
-        // Four words a turn: a copy within the window (the zero-copy echo)
-        // spends its time here. On the M4 one `ldm`/`stm` pair a turn
-        // (four instructions with the loop's own, instead of fourteen).
-        #[cfg(all(target_arch = "arm", target_os = "none"))]
-        {
-            let turns = (len - i) / 16;
-            // SAFETY: as in `step!`: the `turns * 16` bytes from `i` lie
-            // in both ranges, both sides are 4-byte aligned here (the
-            // loop above, and the equal alignment of both sides).
-            let (mut s, mut l) = unsafe { (shm.add(i), local.add(i)) };
-            for _ in 0..turns {
-                // SAFETY: see above; r0-r3 are declared clobbered, the
-                // pointers advance by 16 bytes each.
-                unsafe {
-                    core::arch::asm!(
-                        "ldm {s}!, {{r0, r1, r2, r3}}",
-                        "stm {l}!, {{r0, r1, r2, r3}}",
-                        s = inout(reg) s,
-                        l = inout(reg) l,
-                        out("r0") _,
-                        out("r1") _,
-                        out("r2") _,
-                        out("r3") _,
-                        options(nostack, preserves_flags),
-                    );
-                }
-            }
-            i += turns * 16;
-        }
-        #[cfg(not(all(target_arch = "arm", target_os = "none")))]
+        // Four words a turn (on the M4, `within` copies instead).
         while len - i >= 16 {
             step!(u32);
             step!(u32);
@@ -334,6 +319,71 @@ unsafe fn transfer<const MODE: u8>(shm: *mut u8, local: *mut u8, len: usize) {
     }
     while i < len {
         step!(u8);
+    }
+}
+
+/// [`transfer`] with [`WITHIN`] on the M4, where a copy within the window
+/// (the zero-copy echo) spends its time: bytes up to the first word
+/// boundary, then four words a turn with one `ldm`/`stm` pair (four
+/// instructions with the loop's own), then words, then bytes, with
+/// pointers and a count of bytes left (no offsets to recompute).
+///
+/// # Safety
+///
+/// As [`transfer`] with [`WITHIN`]: `s .. s + n` and `d .. d + n` lie in
+/// the window, do not overlap, and have the same alignment modulo 4.
+#[cfg(all(target_arch = "arm", target_os = "none"))]
+#[inline(always)]
+unsafe fn within(mut s: *mut u8, mut d: *mut u8, mut n: usize) {
+    // SAFETY (every block below): each access stays in the first `n`
+    // bytes left of both ranges, as the loop conditions check; words are
+    // accessed only from a 4-byte aligned `s`, and `d` has its alignment.
+    while !(s as usize).is_multiple_of(4) && n != 0 {
+        unsafe {
+            d.write_volatile(s.read_volatile());
+            (s, d) = (s.add(1), d.add(1));
+        }
+        n -= 1;
+    }
+    // `n` goes 16 below the bytes left, so that the loop ends when the
+    // subtraction borrows; the last add brings it back (below 16).
+    // r0-r3 are declared clobbered; the pointers advance by 16 bytes a
+    // turn, only over bytes of the ranges.
+    unsafe {
+        core::arch::asm!(
+            "subs {n}, #16",
+            "blo 3f",
+            "2:",
+            "ldm {s}!, {{r0, r1, r2, r3}}",
+            "stm {d}!, {{r0, r1, r2, r3}}",
+            "subs {n}, #16",
+            "bhs 2b",
+            "3:",
+            "adds {n}, #16",
+            s = inout(reg) s,
+            d = inout(reg) d,
+            n = inout(reg) n,
+            out("r0") _,
+            out("r1") _,
+            out("r2") _,
+            out("r3") _,
+            options(nostack),
+        );
+    }
+    while n >= 4 {
+        unsafe {
+            d.cast::<u32>()
+                .write_volatile(s.cast::<u32>().read_volatile());
+            (s, d) = (s.add(4), d.add(4));
+        }
+        n -= 4;
+    }
+    while n != 0 {
+        unsafe {
+            d.write_volatile(s.read_volatile());
+            (s, d) = (s.add(1), d.add(1));
+        }
+        n -= 1;
     }
 }
 

@@ -122,6 +122,18 @@ impl<C: Config, const R: usize> Vq<C, R> {
         true
     }
 
+    /// Whether the ring may have been re-created since the latest
+    /// [`resync`](Self::resync): its used index in memory is not the one
+    /// we wrote (Linux zeroes a new ring's), or ours is 0, where only the
+    /// available index falling behind what we consumed tells a new ring.
+    /// Reads the used index only. (A used index we publish just as Linux
+    /// zeroes the ring lands in the new one; then, as in `resync`, only
+    /// an available index behind what we consumed tells.)
+    #[inline(always)]
+    pub fn may_be_recreated<S: SharedMemory>(&self, shm: &S) -> bool {
+        self.used == 0 || shm.read_u16(self.used_off() + 2) != self.used
+    }
+
     /// Reads the ring's indices as stock rpmsg-lite does (a
     /// [`LITE_LIKE`](crate::Config::LITE_LIKE) device): the used index is
     /// taken from memory, as rpmsg-lite increments the one in the ring at
@@ -154,18 +166,24 @@ impl<C: Config, const R: usize> Vq<C, R> {
     /// Takes the next available entry seen by the latest
     /// [`resync`](Self::resync): its descriptor index (unchecked).
     pub fn pop<S: SharedMemory>(&mut self, shm: &S) -> Result<Option<u16>, Fault> {
+        // Nothing to take first (the common case of a look that found
+        // nothing): an available index equal to `last_avail` is never
+        // more than NUM ahead of `used`, as every entry taken was checked
+        // below and `used` only moves up to `last_avail`.
+        if self.avail == self.last_avail {
+            return Ok(None);
+        }
         // What `pending` checks, without building its result.
         if !lite_like::<C>() && self.avail.wrapping_sub(self.used) > C::NUM {
             return Err(Fault::AvailJump);
         }
-        if self.avail == self.last_avail {
-            return Ok(None);
-        }
+        // In a local: the barrier would make the compiler read it again.
+        let last_avail = self.last_avail;
         // Read the entry only after the index that published it.
         shm.barrier();
-        let slot = u32::from(self.last_avail & (C::NUM - 1));
+        let slot = u32::from(last_avail & (C::NUM - 1));
         let id = shm.read_u16(Self::BASE + avail_offset(C::NUM) + 4 + 2 * slot);
-        self.last_avail = self.last_avail.wrapping_add(1);
+        self.last_avail = last_avail.wrapping_add(1);
         Ok(Some(id))
     }
 
@@ -226,10 +244,12 @@ impl<C: Config, const R: usize> Vq<C, R> {
     pub fn push_used_wakes<S: SharedMemory>(&mut self, shm: &S, id: u16, len: u32) -> bool {
         let before = self.used;
         self.push_used(shm, id, len);
-        self.unkicked = self.unkicked.saturating_add(1);
+        // In a local: the barrier would make the compiler read it again.
+        let unkicked = self.unkicked.saturating_add(1);
+        self.unkicked = unkicked;
         shm.barrier();
         let with_us = shm.read_u16(self.avail_idx_off()).wrapping_sub(before);
-        if with_us.saturating_add(self.unkicked) < C::CONSUMED_KICK_AT {
+        if with_us.saturating_add(unkicked) < C::CONSUMED_KICK_AT {
             return false;
         }
         self.unkicked = 0;
@@ -248,9 +268,12 @@ impl<C: Config, const R: usize> Vq<C, R> {
 
     /// Publishes our used index, after the entries it covers.
     pub fn publish_used<S: SharedMemory>(&self, shm: &S) {
+        // Read before the barrier, which would make the compiler read it
+        // again after (it is ours, not shared).
+        let used = self.used;
         // The entries must be visible before the index that publishes them.
         shm.barrier();
-        shm.write_u16(self.used_off() + 2, self.used);
+        shm.write_u16(self.used_off() + 2, used);
     }
 
     /// Sets or clears `VRING_USED_F_NO_NOTIFY` (bit 0 of the used ring's

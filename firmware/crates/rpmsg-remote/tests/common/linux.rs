@@ -28,6 +28,7 @@
 //!   remote writes into the driver-owned areas reaches nothing Linux reads
 //!   (and is not recorded).
 
+use rpmsg_remote::{kick_summary, kick_word};
 use std::cell::Cell;
 use std::collections::VecDeque;
 
@@ -137,6 +138,11 @@ pub struct Linux<'a> {
     /// [`Sim`](super::sim::Sim)). A test may rewrite it, e.g. to model a
     /// kick that named the wrong queue.
     pub kicked_queues: u32,
+    /// The OR of [`kick_summary`] over the kicks not yet taken by the
+    /// remote (what `Platform::take_kick_summary` reports; see
+    /// [`Sim`](super::sim::Sim)). A test may rewrite it, e.g. to model a
+    /// kick of vring0 whose bits were lost.
+    pub kick_summary: u32,
     /// Every name-service message received: (name, addr, flags).
     pub announcements: Vec<(String, u32, u32)>,
     /// Live channels.
@@ -215,6 +221,7 @@ impl<'a> Linux<'a> {
             kicks_from_remote: [0; 2],
             kicks_to_remote: 0,
             kicked_queues: 0,
+            kick_summary: 0,
             announcements: Vec::new(),
             channels: Vec::new(),
             unrouted: Vec::new(),
@@ -385,6 +392,7 @@ impl<'a> Linux<'a> {
     pub fn kick_remote(&mut self, q: u32) {
         self.kicks_to_remote += 1;
         self.kicked_queues |= 1 << q;
+        self.kick_summary |= kick_summary(kick_word(q));
     }
 
     /// The kick after making buffers available in vring `q`: skipped

@@ -8,7 +8,7 @@
 //! is not modelled.
 
 use super::linux::Linux;
-use rpmsg_remote::{kick_word, Fault, Platform, FOREVER};
+use rpmsg_remote::{kick_word, Fault, Platform, ANY_KICK, FOREVER};
 use std::cell::RefCell;
 
 /// Platform for a device driven by a [`Linux`] model.
@@ -97,6 +97,16 @@ impl Platform for Sim<'_, '_> {
             self.skipped_looks += 1;
         }
         kicked
+    }
+
+    fn take_kick_summary(&mut self) -> u32 {
+        let summary = std::mem::take(&mut self.linux.borrow_mut().kick_summary);
+        match (self.take_kicked(), summary) {
+            (false, _) => 0,
+            // Kicked, the summary rewritten to nothing by a test.
+            (true, 0) => ANY_KICK,
+            (true, s) => s,
+        }
     }
 
     fn fault(&mut self, fault: Fault) {
