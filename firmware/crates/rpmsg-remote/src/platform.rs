@@ -47,7 +47,8 @@ pub enum Fault {
     DescFlags,
     /// A buffer lies (partly) outside the shared window or is misaligned.
     BufferAddress,
-    /// A buffer is shorter than the 16-byte header.
+    /// A buffer is shorter than the 16-byte header, or than the
+    /// name-service message the M4 has to send in it.
     BufferLen,
     /// A message header's `len` exceeds its buffer or descriptor length.
     HeaderLen,

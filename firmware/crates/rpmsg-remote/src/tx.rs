@@ -13,7 +13,7 @@ use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::header::Header;
 use crate::ns::{self, NS_ADDR, NS_MSG_LEN};
-use crate::platform::Platform;
+use crate::platform::{Fault, Platform};
 use crate::rx::RxBuf;
 use crate::shm::SharedMemory;
 use crate::vring::Buf;
@@ -362,9 +362,16 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         self.returned(0);
     }
 
-    /// Sends a name-service message about the endpoint in `slot`.
+    /// Sends a name-service message about the endpoint in `slot`. A buffer
+    /// from Linux too short for it is reported ([`Fault::BufferLen`]) and
+    /// kept for the next send; the message is then not sent (`TooLong`).
     pub(crate) fn send_ns(&mut self, slot: usize, flags: u32) -> Result<(), Error> {
         let b = self.take_tx()?;
+        if b.room < NS_MSG_LEN {
+            self.put_spare(b.id);
+            self.platform.fault(Fault::BufferLen);
+            return Err(Error::TooLong);
+        }
         let (addr, name) = self.epts.entry(slot);
         ns::write(&self.shm, b.off + HDR_LEN, name, addr, flags);
         self.commit(b, addr, NS_ADDR, NS_MSG_LEN);

@@ -7,7 +7,7 @@ mod common;
 
 use common::linux::{memory, Linux, BUF_AREA, PHYS};
 use common::{payload, up, DEMO};
-use rpmsg_remote::{Error, FOREVER};
+use rpmsg_remote::{Error, Fault, FOREVER};
 use std::cell::RefCell;
 
 #[test]
@@ -42,4 +42,26 @@ fn a_send_longer_than_linux_s_buffer_is_too_long_and_keeps_it() {
     let l = linux.borrow();
     assert!(l.errors.is_empty(), "{:?}", l.errors);
     assert!(dev.platform().errors().is_empty());
+}
+
+#[test]
+fn an_announcement_longer_than_linux_s_buffer_is_a_fault_and_writes_nothing() {
+    let mem = memory();
+    let linux = RefCell::new(Linux::new(&mem, 0, 1, 8));
+    let (mut dev, _ept) = up(&linux, &mem);
+    // Linux's one input buffer now holds the header and 8 bytes, not the
+    // 40 of a name-service message.
+    linux
+        .borrow_mut()
+        .corrupt_rx_desc(0, PHYS + u64::from(BUF_AREA[0]), 16 + 8, 2);
+    let after = BUF_AREA[0] + 16 + 8;
+    let before = linux.borrow().bytes(after, 64);
+    dev.create_endpoint(Some(31), Some(b"second"))
+        .expect("the endpoint exists, unannounced");
+    linux.borrow_mut().step();
+    assert_eq!(linux.borrow().bytes(after, 64), before);
+    assert!(linux.borrow().channels.iter().all(|c| c.name != "second"));
+    assert!(dev.platform().errors().contains(&Fault::BufferLen));
+    let l = linux.borrow();
+    assert!(l.errors.is_empty(), "{:?}", l.errors);
 }
