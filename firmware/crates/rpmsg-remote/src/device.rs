@@ -138,8 +138,15 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
         if C::LITE_LIKE {
             return self.poll_lite();
         }
+        // vring1 first: Linux re-creates both rings at once, so a
+        // re-created vring1 makes the look read all of vring0 too.
+        let rx_reset = self.rx.resync(&self.shm);
+        if rx_reset {
+            self.platform.fault(Fault::RingReset(1));
+        }
         if self.link {
-            if kicks != kick_summary(kick_word(Self::RX_QUEUE))
+            if rx_reset
+                || kicks != kick_summary(kick_word(Self::RX_QUEUE))
                 || self.tx.may_be_recreated(&self.shm)
             {
                 self.resync_tx();
@@ -150,9 +157,6 @@ impl<S: SharedMemory, P: Platform, C: Config, const E: usize> Device<S, P, C, E>
             // flag set), so the flag is cleared before the indices are
             // read, as in `take_tx`.
             self.relook_tx();
-        }
-        if self.rx.resync(&self.shm) {
-            self.platform.fault(Fault::RingReset(1));
         }
         if !self.link {
             match self.tx.pending() {
