@@ -111,10 +111,14 @@ pub trait Platform {
     /// it instead of `take_kicked` at the start of each look: a summary
     /// that is exactly `kick_summary(kick_word(q))`, `q` vring1's queue,
     /// says that no kick of vring0 came (see [`kick_summary`]), so the
-    /// look reads only vring0's used index, to notice a re-created ring. A platform may lose bits
-    /// of kicks that arrive while the summary is taken, but not the kick
-    /// itself (a later call reports a kick then). The default asks
-    /// `take_kicked` and does not know the queues.
+    /// look reads only vring0's used index, to notice a re-created ring.
+    /// A platform may lose a kick that arrives while the summary is taken
+    /// (imx7-rpmsg takes it with a load and a store): the look after the
+    /// call still finds what that kick published in vring1, and vring0's
+    /// buffers are found because the stack reads vring0's available index
+    /// again before it reports or waits for a lack of buffers (`take_tx`'s
+    /// relook), which every send, reply and announcement goes through.
+    /// The default asks `take_kicked` and does not know the queues.
     fn take_kick_summary(&mut self) -> u32 {
         if self.take_kicked() {
             ANY_KICK

@@ -34,8 +34,9 @@ pub trait SharedMemory {
     /// Copies `data` into the window starting at `off`.
     fn write_bytes(&self, off: u32, data: &[u8]);
 
-    /// Copies `len` bytes inside the window from `from` to `to` (ranges
-    /// that do not overlap); out-of-range parts behave as in
+    /// Copies `len` bytes inside the window from `from` to `to`. Ranges
+    /// that overlap (offsets from a lying Linux) leave `to`'s bytes
+    /// unspecified but touch nothing else; out-of-range parts behave as in
     /// [`read_bytes`](Self::read_bytes) and
     /// [`write_bytes`](Self::write_bytes). The default goes through a small
     /// buffer on the stack.
@@ -242,9 +243,10 @@ impl<C: Config> SharedMemory for VolatileShm<C> {
         if (from ^ to).is_multiple_of(4) {
             if let Some(s) = self.at(from, len) {
                 if let Some(d) = self.at(to, len) {
-                    // SAFETY: `at` checked both ranges; the caller's ranges
-                    // do not overlap (trait contract), and both are window
-                    // memory.
+                    // SAFETY: `at` checked both ranges, which are window
+                    // memory, accessed only through raw pointers (they may
+                    // overlap when Linux lies: the bytes are then
+                    // unspecified, the accesses still in range).
                     #[cfg(all(target_arch = "arm", target_os = "none"))]
                     unsafe {
                         within(s, d, len as usize)
@@ -331,7 +333,8 @@ unsafe fn transfer<const MODE: u8>(shm: *mut u8, local: *mut u8, len: usize) {
 /// # Safety
 ///
 /// As [`transfer`] with [`WITHIN`]: `s .. s + n` and `d .. d + n` lie in
-/// the window, do not overlap, and have the same alignment modulo 4.
+/// the window and have the same alignment modulo 4 (they may overlap:
+/// every access is a raw one within them).
 #[cfg(all(target_arch = "arm", target_os = "none"))]
 #[inline(always)]
 unsafe fn within(mut s: *mut u8, mut d: *mut u8, mut n: usize) {

@@ -169,7 +169,8 @@ impl<C: Config, const R: usize> Vq<C, R> {
         // Nothing to take first (the common case of a look that found
         // nothing): an available index equal to `last_avail` is never
         // more than NUM ahead of `used`, as every entry taken was checked
-        // below and `used` only moves up to `last_avail`.
+        // below and `used` only moves up to `last_avail` (except through
+        // feature `unchecked`'s raw writes, in test firmware only).
         if self.avail == self.last_avail {
             return Ok(None);
         }
